@@ -1,0 +1,151 @@
+"""Identity numbers, phone numbers, credit codes, plates and division codes.
+
+Validation uses python-stdnum (`cn.ric`, `cn.uscc`), never a hand-written checksum. Every
+function raises ``InvalidNumber`` with a short English message that callers translate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric, uscc
+
+
+class InvalidNumber(ValueError):
+    """A number failed validation; ``str(exc)`` says why."""
+
+
+# --- division codes -------------------------------------------------------------------------
+
+_SEGMENTS = (2, 2, 2, 3, 3)  # province, prefecture (league), county (banner), town, village
+FULL_CODE_LENGTH = 12
+SCOPE_KEY_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def division_scope_key(code: str) -> str:
+    """Return the significant code (scope key) for any written form of a division code.
+
+    Accepts the scope key itself (``1529``, ``152921102``), the 6-digit county-level form
+    (``152900``) and the 12-digit padded form (``152921102000``).
+    """
+    text = (code or "").strip()
+    if not text.isdigit() or not text.isascii():
+        raise InvalidNumber(f"division code {code!r} must contain digits only")
+    if len(text) not in SCOPE_KEY_LENGTHS:
+        raise InvalidNumber(
+            f"division code {code!r} must have 2, 4, 6, 9 or 12 digits, not {len(text)}"
+        )
+    padded = text.ljust(FULL_CODE_LENGTH, "0")
+    parts: list[str] = []
+    pos = 0
+    for width in _SEGMENTS:
+        parts.append(padded[pos : pos + width])
+        pos += width
+    while len(parts) > 1 and set(parts[-1]) == {"0"}:
+        parts.pop()
+    return "".join(parts)
+
+
+def division_full_code(code: str) -> str:
+    """The 12-digit padded form of a division code."""
+    return division_scope_key(code).ljust(FULL_CODE_LENGTH, "0")
+
+
+# --- resident ID numbers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdNumberInfo:
+    number: str  # the 18-digit form
+    birth_date: date
+    sex: str  # "M" or "F"
+    address_code: str
+
+
+def _convert_legacy(number: str) -> str:
+    """Convert a 15-digit first-generation ID number to the 18-digit form."""
+    body = number[:6] + "19" + number[6:]
+    return body + _check_digit(body)
+
+
+def parse_id_number(value: str) -> IdNumberInfo:
+    """Validate a mainland resident ID number; 15-digit legacy numbers are converted."""
+    text = (value or "").strip().upper().replace(" ", "")
+    if len(text) == 15 and text.isdigit():
+        text = _convert_legacy(text)
+    if len(text) != 18:
+        raise InvalidNumber("ID number must have 18 characters (or 15 digits for an old card)")
+    if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
+        raise InvalidNumber("ID number must be 17 digits followed by a digit or X")
+    try:
+        birth = ric.get_birth_date(text)
+    except (stdnum_exceptions.ValidationError, ValueError):
+        raise InvalidNumber("ID number holds an impossible birth date") from None
+    if _check_digit(text[:17]) != text[17]:
+        raise InvalidNumber("ID number check digit is wrong")
+    try:
+        ric.validate(text)
+    except stdnum_exceptions.ValidationError as exc:
+        raise InvalidNumber(f"ID number is not valid ({exc})") from None
+    if birth > date.today():
+        raise InvalidNumber("ID number holds a birth date in the future")
+    sex = "M" if int(text[16]) % 2 else "F"
+    return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
+
+
+def _check_digit(first17: str) -> str:
+    # stdnum's calc_check_digit takes the whole number and ignores its last character.
+    return str(ric.calc_check_digit(first17 + "0"))
+
+
+def id_number_with_check_digit(first17: str) -> str:
+    """Complete 17 digits with their check digit (for demo data and tests)."""
+    return first17 + _check_digit(first17)
+
+
+# --- phones ---------------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_mobile(value: str) -> str:
+    """Validate a mainland mobile number; strips spaces, dashes and a +86/86 prefix."""
+    text = re.sub(r"[\s\-()]", "", value or "")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if not _MOBILE.match(text):
+        raise InvalidNumber("mobile number must be 11 digits starting with 13-19")
+    return text
+
+
+# --- unified social credit codes ------------------------------------------------------------
+
+
+def normalize_uscc(value: str) -> str:
+    text = (value or "").strip().upper().replace(" ", "")
+    try:
+        return str(uscc.validate(text))
+    except stdnum_exceptions.ValidationError as exc:
+        raise InvalidNumber(f"unified social credit code is not valid ({exc})") from None
+
+
+# --- vehicle plates -------------------------------------------------------------------------
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_ORDINARY = re.compile(rf"^[{_PROVINCES}][A-Z][A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]$")
+_NEW_ENERGY = re.compile(rf"^[{_PROVINCES}][A-Z](?:[DF][A-HJ-NP-Z0-9]\d{{4}}|\d{{5}}[DF])$")
+
+
+def normalize_plate(value: str) -> str:
+    """Validate a plate: ordinary (7 characters) or new-energy (8 characters)."""
+    text = re.sub(r"[\s·\-.]", "", value or "").upper()
+    if _ORDINARY.match(text) or _NEW_ENERGY.match(text):
+        return text
+    raise InvalidNumber(
+        "plate must be a province character, a letter and 5 characters (6 for new-energy)"
+    )

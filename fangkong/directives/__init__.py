@@ -1,0 +1,1 @@
+"""Notices, measures, implementation reports, the dashboard and the daily report."""

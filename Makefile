@@ -1,0 +1,61 @@
+# Fangkong: `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= $(or $(FANGKONG_PORT),8000)
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install migrate demo messages format clean check-deploy
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/fangkong migrate --noinput
+
+demo: migrate
+	$(BIN)/fangkong load_divisions
+	$(BIN)/fangkong demo
+
+run: demo
+	@echo
+	@echo "Fangkong is starting on http://127.0.0.1:$(PORT)/  (log in with a demo user above)"
+	@echo "API docs: http://127.0.0.1:$(PORT)/api/v1/docs   Stop with Ctrl-C."
+	$(BIN)/fangkong runserver 127.0.0.1:$(PORT)
+
+# Tests run on SQLite by default; set FANGKONG_DATABASE_URL for PostgreSQL.
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy fangkong e2e benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/fangkong makemigrations --check --dry-run
+	$(BIN)/python scripts/vendor_static.py --check
+	$(BIN)/python scripts/compile_messages.py --check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+messages: install
+	$(BIN)/fangkong makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(BIN)/python scripts/compile_messages.py
+
+check-deploy: install
+	FANGKONG_DEBUG=0 FANGKONG_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	FANGKONG_ALLOWED_HOSTS=fangkong.example.org $(BIN)/fangkong check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache

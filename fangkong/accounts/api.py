@@ -1,0 +1,75 @@
+"""API authentication (session or device token) and ``/me``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Perm
+from fangkong.accounts.services import token_authenticate
+
+router = Router(tags=["accounts"])
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer fk_…``: a device token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's login session; unsafe methods also need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.param_name = settings.SESSION_COOKIE_NAME
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+API_AUTH = [BearerToken(), SessionAuth()]
+
+
+class MembershipOut(Schema):
+    role: str
+    division_code: str
+    division_name: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    memberships: list[MembershipOut]
+    permissions: dict[str, list[str]]
+
+
+@router.get("/me", response=MeOut, summary="Who am I, and what may I do where")
+def me(request: HttpRequest) -> MeOut:
+    user: User = request.auth  # type: ignore[attr-defined]
+    memberships = [
+        MembershipOut(role=m.role, division_code=m.division_code, division_name=str(m.division))
+        for m in user.memberships.select_related("division").order_by("division_code")
+    ]
+    permissions = {p.value: user.scope_keys(p.value) for p in Perm if user.scope_keys(p.value)}
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        memberships=memberships,
+        permissions=permissions,
+    )

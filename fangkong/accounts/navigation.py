@@ -1,0 +1,40 @@
+"""The navigation menu by role: each capability adds its entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.roles import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str | None  # None: everyone logged in
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "home", None),
+    NavItem(_("Divisions"), "divisions:division-tree", None),
+    NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
+    NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
+    NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
+]
+
+
+def nav_for(user: object) -> list[dict[str, str]]:
+    items = []
+    for item in NAV_ITEMS:
+        if item.permission is not None and not user.has_perm_anywhere(item.permission):  # type: ignore[attr-defined]
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": str(item.label), "url": url, "name": item.url_name})
+    return items

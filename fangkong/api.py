@@ -1,0 +1,38 @@
+"""The JSON API at /api/v1/: every app's router, one OpenAPI document."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from fangkong.accounts.api import API_AUTH
+from fangkong.accounts.api import router as accounts_router
+from fangkong.divisions.api import router as divisions_router
+
+api = NinjaAPI(
+    title="Fangkong API",
+    version="1",
+    description=(
+        "Fangkong (防控) command platform API. Authenticate with the browser session "
+        "(plus the CSRF token on writes) or a device token: `Authorization: Bearer fk_…`."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Authentication required: log in or send a device token."}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+api.add_router("", accounts_router)
+api.add_router("", divisions_router)

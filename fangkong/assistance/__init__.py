@@ -1,0 +1,1 @@
+"""Measure 五: vulnerable households, visits, relief, applications, help requests."""

@@ -1,0 +1,1 @@
+"""Measure 四: green-channel passes for supply vehicles and their offline verification."""

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from fangkong.accounts import views as account_views
+from fangkong.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("fangkong.accounts.urls")),
+    path("divisions/", include("fangkong.divisions.urls")),
+    path("hq/", include("fangkong.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "fangkong.core.errors.permission_denied"
+handler404 = "fangkong.core.errors.page_not_found"
+handler500 = "fangkong.core.errors.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

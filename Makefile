@@ -49,8 +49,13 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+# One catalogue for the foundation (fangkong/locale) and one per domain app (fangkong/<app>/locale).
+DOMAIN_APPS := directives returnees checkpoints passes community assistance
 messages: install
-	$(BIN)/fangkong makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(BIN)/fangkong makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' \
+		--ignore 'static/vendor/*' $(foreach app,$(DOMAIN_APPS),--ignore 'fangkong/$(app)/*')
+	for app in $(DOMAIN_APPS); do if [ -d fangkong/$$app/locale ]; then \
+		(cd fangkong/$$app && ../../$(BIN)/fangkong makemessages -l zh_Hans --no-location); fi; done
 	$(BIN)/python scripts/compile_messages.py
 
 check-deploy: install

@@ -1,6 +1,6 @@
 """Compile the translation catalogues (.po → .mo) without GNU gettext.
 
-``python scripts/compile_messages.py`` writes each ``fangkong/locale/*/LC_MESSAGES/django.mo``;
+``python scripts/compile_messages.py`` writes each ``fangkong/**/locale/*/LC_MESSAGES/django.mo``;
 ``--check`` exits 1 when a committed .mo does not match its .po (so CI catches a forgotten
 compile) or when a catalogue has an untranslated or fuzzy entry.
 """
@@ -13,7 +13,7 @@ import struct
 import sys
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "fangkong" / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "fangkong"
 
 
 def _unquote(line: str) -> str:
@@ -120,20 +120,21 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="verify, write nothing")
     args = parser.parse_args()
     failures = 0
-    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+    # The project catalogue (fangkong/locale) and one per domain app (fangkong/<app>/locale).
+    for po in sorted(PACKAGE_DIR.glob("**/locale/*/LC_MESSAGES/*.po")):
         catalogue, problems = parse_po(po.read_text(encoding="utf-8"))
         mo = po.with_suffix(".mo")
         data = build_mo(catalogue)
         for problem in problems:
-            print(f"{po.relative_to(LOCALE_DIR)}: {problem}")
+            print(f"{po.relative_to(PACKAGE_DIR)}: {problem}")
         failures += len(problems)
         if args.check:
             if not mo.exists() or mo.read_bytes() != data:
-                print(f"{mo.relative_to(LOCALE_DIR)} is out of date: run make messages")
+                print(f"{mo.relative_to(PACKAGE_DIR)} is out of date: run make messages")
                 failures += 1
         else:
             mo.write_bytes(data)
-            print(f"{mo.relative_to(LOCALE_DIR)}: {len(catalogue) - 1} messages")
+            print(f"{mo.relative_to(PACKAGE_DIR)}: {len(catalogue) - 1} messages")
     return 1 if failures else 0
 
 

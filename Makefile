@@ -17,17 +17,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/fangkong migrate --noinput
+	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/fangkong load_divisions
-	$(BIN)/fangkong demo
+	$(BIN)/python manage.py load_divisions
+	$(BIN)/python manage.py demo
 
 run: demo
 	@echo
 	@echo "Fangkong is starting on http://127.0.0.1:$(PORT)/  (log in with a demo user above)"
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/v1/docs   Stop with Ctrl-C."
-	$(BIN)/fangkong runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run on SQLite by default; set FANGKONG_DATABASE_URL for PostgreSQL.
 test: install
@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fangkong e2e benchmarks scripts
 	$(BIN)/lint-imports
-	$(BIN)/fangkong makemigrations --check --dry-run
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/vendor_static.py --check
 	$(BIN)/python scripts/compile_messages.py --check
 
@@ -52,15 +52,15 @@ bench: install
 # One catalogue for the foundation (fangkong/locale) and one per domain app (fangkong/<app>/locale).
 DOMAIN_APPS := directives returnees checkpoints passes community assistance
 messages: install
-	$(BIN)/fangkong makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' \
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' \
 		--ignore 'static/vendor/*' $(foreach app,$(DOMAIN_APPS),--ignore 'fangkong/$(app)/*')
 	for app in $(DOMAIN_APPS); do if [ -d fangkong/$$app/locale ]; then \
-		(cd fangkong/$$app && ../../$(BIN)/fangkong makemessages -l zh_Hans --no-location); fi; done
+		(cd fangkong/$$app && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-location); fi; done
 	$(BIN)/python scripts/compile_messages.py
 
 check-deploy: install
 	FANGKONG_DEBUG=0 FANGKONG_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-	FANGKONG_ALLOWED_HOSTS=fangkong.example.org $(BIN)/fangkong check --deploy --fail-level WARNING
+	FANGKONG_ALLOWED_HOSTS=fangkong.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -110,3 +110,25 @@ class EmergencyPeriod(TimeStampedModel):
     @classmethod
     def current(cls, when: datetime | None = None) -> EmergencyPeriod | None:
         return cls.objects.active_at(when or timezone.now()).order_by("-starts_at").first()
+
+
+class DailyCount(models.Model):
+    """One metric for one division on one day; see ``fangkong.core.rollups``."""
+
+    metric = models.CharField(max_length=64)
+    division_code = models.CharField(max_length=12)
+    day = models.DateField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("metric", "division_code", "day"), name="daily_count_unique"
+            )
+        ]
+        indexes = [models.Index(fields=("division_code", "metric", "day"))]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.division_code} {self.day}: {self.value}"

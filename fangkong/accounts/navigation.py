@@ -21,6 +21,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", None),
     NavItem(_("Divisions"), "divisions:division-tree", None),
+    NavItem(_("Community"), "community:index", Perm.COMMUNITY_VIEW),
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),

@@ -48,6 +48,7 @@ class GatheringApiTests(BaseTestCase):
 
     def test_bad_input_gets_a_clear_message_and_nothing_is_stored(self):
         client = self.client_for(self.colleague)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         far = client.post(
             "/api/v1/community/gatherings",
             _payload(occurs_at=(timezone.now() + timedelta(days=90)).isoformat()),
@@ -71,6 +72,7 @@ class GatheringApiTests(BaseTestCase):
     def test_a_transition_from_the_wrong_state_is_a_422(self):
         r = report()
         client = self.client_for(self.colleague)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         response = client.post(
             f"/api/v1/community/gatherings/{r.pk}/handle",
             {"outcome": "stopped", "notes": "x"},

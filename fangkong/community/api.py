@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from ninja import File, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from fangkong.accounts.models import User
@@ -193,6 +193,20 @@ def gathering_handle(request: HttpRequest, report_id: int, payload: HandleIn) ->
         notes=payload.notes,
     )
     return _gathering(report)
+
+
+@router.post(
+    "/community/gatherings/{report_id}/photos",
+    response={201: GatheringOut},
+    summary="Add photos to a report (multipart, field name: photos)",
+)
+def gathering_photos(
+    request: HttpRequest, report_id: int, photos: File[list[UploadedFile]]
+) -> Status[GatheringOut]:
+    actor = _actor(request)
+    report = selectors.access_gathering_by_id(actor, report_id, write=True)
+    report = _call(services.gathering_add_photos, actor=actor, report=report, photos=photos)
+    return Status(201, _gathering(report))
 
 
 # --- family events ----------------------------------------------------------------------------

@@ -196,6 +196,23 @@ def gathering_report(
     return report
 
 
+@transaction.atomic
+def gathering_add_photos(
+    *, actor: User, report: GatheringReport, photos: Sequence[UploadedFile]
+) -> GatheringReport:
+    """Add photos to a report (from the API or a second visit), up to the limit in all."""
+    report = _locked_report(report)
+    _require_division(actor, report.division)
+    if not photos:
+        raise ValidationError({"photos": _("Attach at least one photo.")})
+    if report.photos.count() + len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)d photos, please.") % {"n": MAX_PHOTOS}})
+    cleaned = _clean_photos(photos)
+    _save_photos(cleaned, division_code=report.division_code, gathering=report)
+    record_audit(actor, "gathering.add_photos", report, photos=len(cleaned))
+    return report
+
+
 def _locked_report(report: GatheringReport) -> GatheringReport:
     return GatheringReport.objects.select_for_update().get(pk=report.pk)
 

@@ -95,5 +95,25 @@ class GatheringApiTests(BaseTestCase):
             == 404
         )
 
+    def test_photos_are_added_through_the_api_images_only_and_up_to_the_limit(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from .helpers import jpeg_with_exif
+
+        r = report()
+        client = self.client_for(self.colleague)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        url = f"/api/v1/community/gatherings/{r.pk}/photos"
+        ok = client.post(url, {"photos": [jpeg_with_exif(), jpeg_with_exif("b.jpg")]})
+        assert ok.status_code == 201, ok.content
+        assert ok.json()["photos"] == 2
+        bad = client.post(url, {"photos": [SimpleUploadedFile("c.jpg", b"%PDF-1.4 nope")]})
+        assert bad.status_code == 422 and "not an image" in bad.json()["detail"]
+        many = client.post(url, {"photos": [jpeg_with_exif(f"{i}.jpg") for i in range(3)]})
+        assert many.status_code == 422 and "At most 4" in many.json()["detail"]
+        assert r.photos.count() == 2
+        outsider = self.client_for(self.outsider)
+        assert outsider.post(url, {"photos": [jpeg_with_exif()]}).status_code == 404
+
     def test_anonymous_callers_must_authenticate(self):
         assert self.client.get("/api/v1/community/gatherings").status_code == 401

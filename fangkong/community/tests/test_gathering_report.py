@@ -113,6 +113,17 @@ class PublicReportTests(BaseTestCase):
         other = self.client_class(REMOTE_ADDR="10.9.9.9")
         assert _public_post(other).status_code == 302
 
+    def test_behind_trusted_proxies_the_forwarded_address_is_the_device(self):
+        from django.test import RequestFactory
+
+        from fangkong.community.views import client_address
+
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+        )
+        assert client_address(request, trusted_proxies=0) == "10.0.0.1"
+        assert client_address(request, trusted_proxies=1) == "203.0.113.9"
+
     def test_an_unknown_qr_division_is_not_found(self):
         assert self.client.get("/community/report/?d=999999").status_code == 404
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from fangkong.accounts.models import User
@@ -40,6 +40,7 @@ from fangkong.community.schemas import (
     InspectionOut,
     MaterialIn,
     MaterialOut,
+    MaterialUploadIn,
     OutcomeIn,
     RankOut,
     TaskIn,
@@ -412,6 +413,22 @@ def inspection_create(
     return Status(201, _inspection(inspection))
 
 
+@router.post(
+    "/community/inspections/{inspection_id}/photos",
+    response={201: InspectionOut},
+    summary="Add photos to an inspection (multipart, field name: photos)",
+)
+def inspection_photos(
+    request: HttpRequest, inspection_id: int, photos: File[list[UploadedFile]]
+) -> Status[InspectionOut]:
+    actor = _actor(request)
+    inspection = selectors.access_inspection_by_id(actor, inspection_id, write=True)
+    inspection = _call(
+        services.inspection_add_photos, actor=actor, inspection=inspection, photos=photos
+    )
+    return Status(201, _inspection(inspection))
+
+
 # --- publicity --------------------------------------------------------------------------------
 
 
@@ -449,6 +466,30 @@ def material_create(request: HttpRequest, payload: MaterialIn) -> Status[Materia
         body=payload.body,
         division=_division(payload.division),
         targets=[_division(code, "targets") for code in payload.targets],
+    )
+    return Status(201, _material(material))
+
+
+@router.post(
+    "/community/materials/upload",
+    response={201: MaterialOut},
+    summary="Publish an image, PDF or audio material (multipart; targets: codes, comma-separated)",
+)
+def material_upload(
+    request: HttpRequest, payload: Form[MaterialUploadIn], file: File[UploadedFile]
+) -> Status[MaterialOut]:
+    actor = _actor(request)
+    selectors.require_handle(actor)
+    codes = [c for c in payload.targets.replace("，", ",").replace(" ", ",").split(",") if c]
+    material = _call(
+        services.material_publish,
+        actor=actor,
+        title=payload.title,
+        kind=payload.kind,
+        body=payload.body,
+        upload=file,
+        division=_division(payload.division),
+        targets=[_division(code, "targets") for code in codes],
     )
     return Status(201, _material(material))
 

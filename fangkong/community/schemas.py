@@ -188,6 +188,14 @@ class MaterialIn(Schema):
     targets: list[str]
 
 
+class MaterialUploadIn(Schema):
+    title: str
+    kind: str
+    division: str
+    targets: str
+    body: str = ""
+
+
 class MaterialOut(Schema):
     id: int
     title: str

@@ -21,6 +21,7 @@ from fangkong.community.models import (
     GatheringReport,
     HygieneCampaign,
     HygieneTask,
+    Inspection,
     Material,
     Photo,
     TaskStatus,
@@ -221,6 +222,20 @@ def access_task_by_id(actor: User, task_id: int, *, write: bool = False) -> Hygi
     if task is None or (write and not actor.can(Perm.COMMUNITY_HANDLE, task.division_code)):
         raise Http404
     return task
+
+
+def access_inspection_by_id(actor: User, inspection_id: int, *, write: bool = False) -> Inspection:
+    inspection = (
+        Inspection.objects.within_scopes(view_keys(actor))
+        .select_related("task")
+        .filter(pk=inspection_id)
+        .first()
+    )
+    if inspection is None or (
+        write and not actor.can(Perm.COMMUNITY_HANDLE, inspection.division_code)
+    ):
+        raise Http404
+    return inspection
 
 
 @dataclass

@@ -592,6 +592,23 @@ def inspection_record(
     return inspection
 
 
+@transaction.atomic
+def inspection_add_photos(
+    *, actor: User, inspection: Inspection, photos: Sequence[UploadedFile]
+) -> Inspection:
+    """Attach photos to an inspection after the fact (the API sends them separately)."""
+    inspection = Inspection.objects.select_for_update().select_related("task").get(pk=inspection.pk)
+    _require_division(actor, inspection.task.division)
+    if not photos:
+        raise ValidationError({"photos": _("Attach at least one photo.")})
+    if inspection.photos.count() + len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)d photos, please.") % {"n": MAX_PHOTOS}})
+    cleaned = _clean_photos(photos)
+    _save_photos(cleaned, division_code=inspection.division_code, inspection=inspection)
+    record_audit(actor, "hygiene_task.add_photos", inspection.task, photos=len(cleaned))
+    return inspection
+
+
 # --- publicity --------------------------------------------------------------------------------
 
 

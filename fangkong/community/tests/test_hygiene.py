@@ -232,6 +232,23 @@ class HygienePageTests(BaseTestCase):
             == 404
         )
 
+    def test_inspection_photos_are_added_through_the_api(self):
+        campaign = _campaign(self.colleague)
+        task = _task(self.colleague, campaign)
+        inspection = services.inspection_record(
+            actor=self.colleague,
+            task=task,
+            results=_results(campaign, "垃圾清运", "消毒记录", "公厕卫生"),
+        )
+        url = f"/api/v1/community/inspections/{inspection.pk}/photos"
+        ok = self.client_for(self.colleague).post(url, {"photos": [jpeg_with_exif()]})
+        assert ok.status_code == 201
+        assert inspection.photos.count() == 1
+        assert (
+            self.client_for(self.outsider).post(url, {"photos": [jpeg_with_exif()]}).status_code
+            == 404
+        )
+
     def test_the_api_runs_a_campaign(self):
         client = self.client_for(self.colleague)
         created = client.post(

@@ -143,6 +143,35 @@ class PublicityPageTests(BaseTestCase):
             == 404
         )
 
+    def test_the_api_uploads_audio_for_loudspeakers_and_refuses_a_disguised_file(self):
+        client = self.client_for(self.colleague)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        fields = {
+            "title": "广播稿",
+            "kind": "audio",
+            "division": LEFT_BANNER,
+            "targets": BAYANHAOTE,
+        }
+        bad = client.post(
+            "/api/v1/community/materials/upload",
+            {**fields, "file": SimpleUploadedFile("talk.mp3", b"MZ\x90\x00 not audio")},
+        )
+        assert bad.status_code == 422 and "not an audio file" in bad.json()["detail"]
+        assert not Material.objects.exists()
+        mp3 = SimpleUploadedFile("talk.mp3", b"ID3\x03\x00" + b"\x00" * 64)
+        ok = client.post("/api/v1/community/materials/upload", {**fields, "file": mp3})
+        assert ok.status_code == 201, ok.content
+        assert ok.json()["kind"] == "audio" and ok.json()["has_file"]
+        outsider = self.client_for(self.outsider)
+        mp3.seek(0)
+        refused = outsider.post("/api/v1/community/materials/upload", {**fields, "file": mp3})
+        assert refused.status_code == 404
+        right_staff = self.client_for(make_user("right_staff", Role.STAFF, "152922"))
+        mp3.seek(0)
+        outside = right_staff.post("/api/v1/community/materials/upload", {**fields, "file": mp3})
+        assert outside.status_code == 422
+        assert Material.objects.count() == 1
+
     def test_the_api_publishes_and_reports_coverage(self):
         client = self.client_for(self.colleague)
         created = client.post(

@@ -340,10 +340,14 @@ def material_coverage(*, actor: User, material: Material) -> list[CoverageRow]:
             )
         )
         missing = [g for g in gachas if g.code not in conveyed]
+        name = target.division.name
+        if visible != [target.division_code]:
+            inside = Division.objects.filter(code__in=visible).order_by("code")
+            name = f"{name} · {'、'.join(d.name for d in inside)}"
         rows.append(
             CoverageRow(
                 code=target.division_code,
-                name=target.division.name,
+                name=name,
                 gachas=len(gachas),
                 reached=len(gachas) - len(missing),
                 missing=missing,

@@ -24,6 +24,7 @@ from fangkong.community.schemas import (
     AssignIn,
     CampaignIn,
     CampaignOut,
+    ChecklistIn,
     ChecklistItemOut,
     ConveyIn,
     ConveyOut,
@@ -339,6 +340,25 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
         checklist=[(item.label, item.weight) for item in payload.checklist],
     )
     return Status(201, _campaign(campaign))
+
+
+@router.put(
+    "/community/campaigns/{campaign_id}/checklist",
+    response=CampaignOut,
+    summary="Replace the checklist (until the first inspection)",
+)
+def campaign_checklist(request: HttpRequest, campaign_id: int, payload: ChecklistIn) -> CampaignOut:
+    actor = _actor(request)
+    campaign = selectors.access_campaign_by_id(actor, campaign_id)
+    if not actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code):
+        raise Http404
+    campaign = _call(
+        services.campaign_set_checklist,
+        actor=actor,
+        campaign=campaign,
+        checklist=[(item.label, item.weight) for item in payload.checklist],
+    )
+    return _campaign(campaign)
 
 
 @router.get(

@@ -193,6 +193,17 @@ class CampaignForm(forms.Form):
         return parse_checklist(self.cleaned_data["checklist"])
 
 
+class ChecklistForm(forms.Form):
+    checklist = forms.CharField(
+        label=_("Checklist"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One item per line: item | weight (1-100)."),
+    )
+
+    def clean_checklist(self) -> list[tuple[str, int]]:
+        return parse_checklist(self.cleaned_data["checklist"])
+
+
 class TaskForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), choices=AreaKind.choices)
     title = forms.CharField(label=_("Task"), max_length=200)

@@ -120,6 +120,10 @@ class CampaignIn(Schema):
     checklist: list[ChecklistItemIn]
 
 
+class ChecklistIn(Schema):
+    checklist: list[ChecklistItemIn]
+
+
 class CampaignOut(Schema):
     id: int
     name: str

@@ -470,6 +470,28 @@ def campaign_create(
 
 
 @transaction.atomic
+def campaign_set_checklist(
+    *, actor: User, campaign: HygieneCampaign, checklist: Sequence[tuple[str, int]]
+) -> HygieneCampaign:
+    """Replace a campaign's checklist; only before its first inspection, so that every score
+    of a campaign is measured against the same weights."""
+    campaign = HygieneCampaign.objects.select_for_update().get(pk=campaign.pk)
+    _require_division(actor, campaign.division)
+    if Inspection.objects.filter(task__campaign=campaign).exists():
+        raise ValidationError(
+            {"checklist": _("Inspections have begun: the checklist can no longer change.")}
+        )
+    items = _clean_checklist(checklist)
+    campaign.checklist.all().delete()
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(campaign=campaign, position=i, label=label, weight=weight)
+        for i, (label, weight) in enumerate(items, start=1)
+    )
+    record_audit(actor, "hygiene_campaign.checklist", campaign, items=items)
+    return campaign
+
+
+@transaction.atomic
 def task_create(
     *,
     actor: User,

@@ -522,6 +522,29 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     actor = _actor(request)
     campaign = selectors.access_campaign_by_id(actor, campaign_id)
+    can_configure = actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code) and not (
+        campaign.tasks.filter(inspections__isnull=False).exists()
+    )
+    items = campaign.checklist.all()
+    checklist_form = forms.ChecklistForm(
+        initial={"checklist": "\n".join(f"{i.label} | {i.weight}" for i in items)}
+    )
+    if request.method == "POST":
+        if not actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code):
+            raise Http404
+        checklist_form = forms.ChecklistForm(request.POST)
+        if checklist_form.is_valid():
+            try:
+                services.campaign_set_checklist(
+                    actor=actor,
+                    campaign=campaign,
+                    checklist=checklist_form.cleaned_data["checklist"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(checklist_form, exc)
+            else:
+                messages.success(request, _("Checklist saved."))
+                return redirect("community:campaign-detail", campaign.pk)
     tasks = selectors.task_list(actor=actor, campaign=campaign)
     today = timezone.localdate()
     return render(
@@ -529,7 +552,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "community/campaign_detail.html",
         {
             "campaign": campaign,
-            "checklist": campaign.checklist.all(),
+            "checklist": items,
+            "checklist_form": checklist_form if can_configure or checklist_form.errors else None,
             "tasks": tasks,
             "ranking": selectors.campaign_ranking(actor=actor, campaign=campaign),
             "today": today,

@@ -232,6 +232,40 @@ class HygienePageTests(BaseTestCase):
             == 404
         )
 
+    def test_the_checklist_can_change_until_the_first_inspection(self):
+        campaign = _campaign(self.colleague)
+        client = self.client_for(self.colleague)
+        page = client.post(
+            f"/community/hygiene/{campaign.pk}/", {"checklist": "垃圾清运 | 70\n消毒 | 30"}
+        )
+        assert page.status_code == 302
+        assert [(i.label, i.weight) for i in campaign.checklist.all()] == [
+            ("垃圾清运", 70),
+            ("消毒", 30),
+        ]
+        task = _task(self.colleague, campaign)
+        services.inspection_record(
+            actor=self.colleague, task=task, results=_results(campaign, "垃圾清运", "消毒")
+        )
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        refused = client.put(
+            f"/api/v1/community/campaigns/{campaign.pk}/checklist",
+            {"checklist": [{"label": "x", "weight": 1}]},
+            content_type="application/json",
+        )
+        assert refused.status_code == 422 and "no longer change" in refused.json()["detail"]
+        assert campaign.checklist.count() == 2
+        outsider = self.client_for(self.outsider)
+        assert (
+            outsider.post(f"/community/hygiene/{campaign.pk}/", {"checklist": "x | 1"}).status_code
+            == 404
+        )
+        officer = self.client_for(self.officer)
+        assert (
+            officer.post(f"/community/hygiene/{campaign.pk}/", {"checklist": "x | 1"}).status_code
+            == 404
+        )
+
     def test_inspection_photos_are_added_through_the_api(self):
         campaign = _campaign(self.colleague)
         task = _task(self.colleague, campaign)

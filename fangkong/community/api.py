@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.errors import HttpError
@@ -109,7 +110,7 @@ def _gathering(r: GatheringReport) -> GatheringOut:
         handled_at=r.handled_at,
         handling_notes=r.handling_notes,
         minutes_to_handle=r.minutes_to_handle,
-        photos=r.photos.count(),
+        photos=getattr(r, "photo_count", None) or r.photos.count(),
     )
 
 
@@ -119,7 +120,9 @@ def gathering_list(
 ) -> list[GatheringOut]:
     actor = _actor(request)
     selectors.require_view(actor)
-    rows = selectors.gathering_list(actor=actor, status=status, kind=kind, division=division)
+    rows = selectors.gathering_list(
+        actor=actor, status=status, kind=kind, division=division
+    ).annotate(photo_count=Count("photos"))
     return [_gathering(r) for r in rows[: _limit(limit)]]
 
 
@@ -461,7 +464,7 @@ def _material(m: Material) -> MaterialOut:
         division_code=m.division_code,
         published_at=m.created_at,
         target_count=m.target_count,
-        conveyed=m.conveyances.count(),
+        conveyed=getattr(m, "conveyed_count", None) or m.conveyances.count(),
         has_file=bool(m.file),
     )
 
@@ -470,7 +473,8 @@ def _material(m: Material) -> MaterialOut:
 def material_list(request: HttpRequest, limit: int = 100) -> list[MaterialOut]:
     actor = _actor(request)
     selectors.require_view(actor)
-    return [_material(m) for m in selectors.material_list(actor=actor)[: _limit(limit)]]
+    rows = selectors.material_list(actor=actor).annotate(conveyed_count=Count("conveyances"))
+    return [_material(m) for m in rows[: _limit(limit)]]
 
 
 @router.post("/community/materials", response={201: MaterialOut}, summary="Publish a text bulletin")

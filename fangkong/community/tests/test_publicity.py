@@ -193,6 +193,9 @@ class PublicityPageTests(BaseTestCase):
             content_type="application/json",
         )
         assert conveyed.status_code == 201
+        [listed] = client.get("/api/v1/community/materials").json()
+        assert listed["id"] == mid and listed["conveyed"] == 1
+        assert self.client_for(self.outsider).get("/api/v1/community/materials").json() == []
         [row] = client.get(f"/api/v1/community/materials/{mid}/coverage").json()
         assert row["reached"] == 1 and BAYANHAOTE_GACHA not in row["not_reached"]
         page = client.get(f"/community/publicity/{mid}/").content

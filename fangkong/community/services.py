@@ -138,6 +138,8 @@ def gathering_report(
     """Record a gathering reported by staff (``actor``) or by the public (``actor=None``,
     anonymous allowed, rate-limited per client)."""
     now = timezone.now()
+    if timezone.is_naive(occurs_at):
+        occurs_at = timezone.make_aware(occurs_at)
     if actor is None:
         recent = GatheringReport.objects.filter(
             source=GatheringSource.PUBLIC,

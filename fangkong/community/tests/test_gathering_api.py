@@ -69,6 +69,19 @@ class GatheringApiTests(BaseTestCase):
         assert unknown.status_code == 422
         assert not GatheringReport.objects.exists()
 
+    def test_a_time_without_a_zone_is_read_as_local_time(self):
+        client = self.client_for(self.colleague)
+        local = timezone.localtime() + timedelta(hours=2)
+        naive = local.replace(tzinfo=None, microsecond=0).isoformat()
+        created = client.post(
+            "/api/v1/community/gatherings",
+            _payload(occurs_at=naive),
+            content_type="application/json",
+        )
+        assert created.status_code == 201, created.content
+        stored = GatheringReport.objects.get().occurs_at
+        assert abs((stored - local).total_seconds()) < 1
+
     def test_a_transition_from_the_wrong_state_is_a_422(self):
         r = report()
         client = self.client_for(self.colleague)

@@ -19,6 +19,7 @@ from fangkong.accounts.forms import (
     TokenForm,
     UserForm,
 )
+from fangkong.accounts.home import cards_for
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm, Role
 from fangkong.core.selectors import emergency_period_current
@@ -58,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "period": emergency_period_current(),
             "roles": sorted(user.roles),
+            "cards": cards_for(user),
         },
     )
 

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fangkong.divisions import selectors
+from fangkong.divisions.models import LEVEL_ORDER, Level
 
 
 @login_required
@@ -25,7 +26,14 @@ def division_tree(request: HttpRequest, code: str | None = None) -> HttpResponse
         "children": selectors.division_children(division).select_related(None) if division else [],
         "q": q,
         "results": results,
-        "counts": selectors.division_counts_by_level(division.code if division else ""),
+        "counts": [
+            (Level(level).label, n)
+            for level, n in sorted(
+                selectors.division_counts_by_level(division.code if division else "").items(),
+                key=lambda item: LEVEL_ORDER.index(Level(item[0])),
+            )
+            if division is None or level != division.level
+        ],
     }
     if request.headers.get("HX-Request") and request.GET.get("partial") == "results":
         return render(request, "divisions/_search_results.html", context)

@@ -23,3 +23,12 @@ class NavigationTests(BaseTestCase):
         assert "欢迎" in body
         assert "阿拉善左旗" in body
         assert 'lang="zh-hans"' in body
+
+
+class HomeCardTests(BaseTestCase):
+    def test_home_cards_follow_the_role(self):
+        commander = self.client_for(self.league_commander).get("/", HTTP_ACCEPT_LANGUAGE="en")
+        titles = [c["title"] for c in commander.context["cards"]]
+        assert titles == ["Users", "Emergency periods", "Audit trail", "Divisions"]
+        staff = self.client_for(self.colleague).get("/", HTTP_ACCEPT_LANGUAGE="en")
+        assert [c["title"] for c in staff.context["cards"]] == ["Divisions"]

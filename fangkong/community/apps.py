@@ -8,6 +8,7 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community measures")
 
     def ready(self) -> None:
-        from fangkong.community import metrics
+        from fangkong.community import home, metrics
 
         metrics.register()
+        home.register()

@@ -29,6 +29,6 @@ class HomeCardTests(BaseTestCase):
     def test_home_cards_follow_the_role(self):
         commander = self.client_for(self.league_commander).get("/", HTTP_ACCEPT_LANGUAGE="en")
         titles = [c["title"] for c in commander.context["cards"]]
-        assert titles == ["Users", "Emergency periods", "Audit trail", "Divisions"]
+        assert titles == ["Users", "Emergency periods", "Audit trail", "Community", "Divisions"]
         staff = self.client_for(self.colleague).get("/", HTTP_ACCEPT_LANGUAGE="en")
-        assert [c["title"] for c in staff.context["cards"]] == ["Divisions"]
+        assert [c["title"] for c in staff.context["cards"]] == ["Community", "Divisions"]

@@ -65,3 +65,16 @@ class PhotoTests(BaseTestCase):
             self.client_for(self.outsider).get(f"/community/photos/{photo.pk}/").status_code == 404
         )
         assert self.client.get(f"/community/photos/{photo.pk}/").status_code == 302
+
+
+class HomeCardTests(BaseTestCase):
+    def test_the_home_card_counts_the_gatherings_waiting_where_the_user_works(self):
+        report()
+        report()
+        worker = sumu_worker()
+        cards = self.client_for(worker).get("/", HTTP_ACCEPT_LANGUAGE="en").context["cards"]
+        [card] = [c for c in cards if c["url"] == "/community/"]
+        assert card["count"] == 2
+        outsider_cards = self.client_for(self.outsider).get("/").context["cards"]
+        [card] = [c for c in outsider_cards if c["url"] == "/community/"]
+        assert card["count"] == 0

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
@@ -86,34 +86,40 @@ def passages_batch(request: HttpRequest, checkpoint_id: int) -> Any:
         length = 0
     too_big = {"detail": f"The body is larger than {MAX_BODY_BYTES // 1024 // 1024} MB."}
     if length > MAX_BODY_BYTES:
-        return 413, too_big
+        return Status(413, too_big)
     try:
         body = request.body
     except RequestDataTooBig:
-        return 413, too_big
+        return Status(413, too_big)
     if len(body) > MAX_BODY_BYTES:
-        return 413, too_big
+        return Status(413, too_big)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return 400, {"detail": "The body is not valid JSON."}
+        return Status(400, {"detail": "The body is not valid JSON."})
     if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
-        return 400, {"detail": 'The body must be a JSON object {"passages": [...]}.'}
+        return Status(400, {"detail": 'The body must be a JSON object {"passages": [...]}.'})
     items = data["passages"]
     if len(items) > services.MAX_BATCH:
-        return 413, {
-            "detail": f"A batch holds at most {services.MAX_BATCH} passages; "
-            f"this one has {len(items)}."
-        }
+        return Status(
+            413,
+            {
+                "detail": f"A batch holds at most {services.MAX_BATCH} passages; "
+                f"this one has {len(items)}."
+            },
+        )
     try:
         results = services.passages_sync(actor=actor, checkpoint=checkpoint, items=items)
     except services.NotOpen as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)})
     except ValidationError as exc:
-        return 400, {"detail": " ".join(exc.messages)}
-    return 200, BatchOut(
-        results=[
-            ItemResultOut(client_uuid=r.client_uuid, outcome=r.outcome, reason=r.reason)
-            for r in results
-        ]
+        return Status(400, {"detail": " ".join(exc.messages)})
+    return Status(
+        200,
+        BatchOut(
+            results=[
+                ItemResultOut(client_uuid=r.client_uuid, outcome=r.outcome, reason=r.reason)
+                for r in results
+            ]
+        ),
     )

@@ -20,7 +20,12 @@ class CheckpointRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        min_value=-90,
+        max_value=90,
     )
     longitude = forms.DecimalField(
         label=_("Longitude"),
@@ -33,7 +38,10 @@ class CheckpointRequestForm(forms.Form):
     department = forms.CharField(label=_("Requesting department"), max_length=120)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     planned_hours = forms.CharField(
-        label=_("Planned hours"), max_length=60, initial="24h", help_text=_("e.g. 24h or 06:00-22:00")
+        label=_("Planned hours"),
+        max_length=60,
+        initial="24h",
+        help_text=_("e.g. 24h or 06:00-22:00"),
     )
     min_staff = forms.IntegerField(
         label=_("Minimum people per shift"), initial=2, min_value=1, max_value=50
@@ -81,7 +89,9 @@ class ResolveForm(forms.Form):
         label=_("Outcome"),
         choices=[c for c in ReportStatus.choices if c[0] != ReportStatus.OPEN],
     )
-    note = forms.CharField(label=_("What was found and done"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What was found and done"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     checkpoint = forms.ModelChoiceField(
         label=_("Approved checkpoint (when legitimised)"),
         queryset=Checkpoint.objects.none(),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.checkpoints.models import (
     Passage,
@@ -83,6 +84,10 @@ def _passages(result: str) -> Iterable[tuple[str, date, int]]:
     return [(row["division_code"], row["day"], row["n"]) for row in rows]
 
 
+def _(text: str) -> str:
+    return cast(str, gettext_lazy(text))
+
+
 def register() -> None:
     register_metric(
         REQUESTED, _("Checkpoints requested"), "flow", lambda: _transition_flow(Status.REQUESTED)
@@ -98,7 +103,10 @@ def register() -> None:
         UNAUTHORISED_REPORTED, _("Unauthorised checkpoints reported"), "flow", _reports_made
     )
     register_metric(
-        UNAUTHORISED_RESOLVED, _("Unauthorised checkpoint reports resolved"), "flow", _reports_resolved
+        UNAUTHORISED_RESOLVED,
+        _("Unauthorised checkpoint reports resolved"),
+        "flow",
+        _reports_resolved,
     )
     for result in Result:
         register_metric(

@@ -30,7 +30,9 @@ COVERAGE_DAYS = 7
 def checkpoint_list(
     *, actor: User, status: str = "", kind: str = "", q: str = ""
 ) -> QuerySet[Checkpoint]:
-    qs = Checkpoint.objects.visible_to(actor, Perm.CHECKPOINTS_VIEW).select_related("division")
+    qs = Checkpoint.objects.within_scopes(actor.scope_keys(Perm.CHECKPOINTS_VIEW)).select_related(
+        "division"
+    )
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -38,7 +40,7 @@ def checkpoint_list(
     if q.strip():
         text = q.strip()
         qs = qs.filter(Q(name__icontains=text) | Q(location__icontains=text))
-    return qs.order_by("division_code", "name")  # type: ignore[return-value]
+    return qs.order_by("division_code", "name")
 
 
 def access_checkpoint_by_id(
@@ -47,14 +49,14 @@ def access_checkpoint_by_id(
     if not actor.is_authenticated:
         raise Http404
     checkpoint = (
-        Checkpoint.objects.visible_to(actor, permission)
+        Checkpoint.objects.within_scopes(actor.scope_keys(permission))
         .select_related("division", "requested_by", "decided_by")
         .filter(pk=checkpoint_id)
         .first()
     )
     if checkpoint is None:
         raise Http404
-    return checkpoint  # type: ignore[return-value]
+    return checkpoint
 
 
 def approvals_inbox(*, actor: User) -> QuerySet[Checkpoint]:
@@ -68,16 +70,18 @@ def approvals_inbox(*, actor: User) -> QuerySet[Checkpoint]:
 
 
 def report_list(*, actor: User, status: str = "") -> QuerySet[UnauthorisedReport]:
-    qs = UnauthorisedReport.objects.visible_to(actor, Perm.CHECKPOINTS_VIEW).select_related(
-        "division", "resolved_by", "checkpoint"
-    )
+    qs = UnauthorisedReport.objects.within_scopes(
+        actor.scope_keys(Perm.CHECKPOINTS_VIEW)
+    ).select_related("division", "resolved_by", "checkpoint")
     if status:
         qs = qs.filter(status=status)
-    return qs  # type: ignore[return-value]
+    return qs
 
 
 def access_report_by_id(actor: User, report_id: int) -> UnauthorisedReport:
-    report = report_list(actor=actor).filter(pk=report_id).first() if actor.is_authenticated else None
+    report = (
+        report_list(actor=actor).filter(pk=report_id).first() if actor.is_authenticated else None
+    )
     if report is None:
         raise Http404
     return report
@@ -115,7 +119,9 @@ def shifts_between(checkpoint: Checkpoint, start: datetime, end: datetime) -> li
     )
 
 
-def gaps_for(checkpoint: Checkpoint, shifts: list[Shift], start: datetime, end: datetime) -> list[Gap]:
+def gaps_for(
+    checkpoint: Checkpoint, shifts: list[Shift], start: datetime, end: datetime
+) -> list[Gap]:
     return coverage_gaps(
         [(s.starts_at, s.ends_at, s.people) for s in shifts],  # type: ignore[attr-defined]
         start=start,
@@ -164,9 +170,7 @@ def coverage_gap_list(*, actor: User, now: datetime | None = None) -> list[Check
     checkpoints = list(checkpoint_list(actor=actor, status=Status.OPEN))
     by_checkpoint: dict[int, list[Shift]] = defaultdict(list)
     shifts = (
-        Shift.objects.filter(
-            checkpoint__in=checkpoints, starts_at__lt=end, ends_at__gt=start
-        )
+        Shift.objects.filter(checkpoint__in=checkpoints, starts_at__lt=end, ends_at__gt=start)
         .annotate(people=Count("members", distinct=True) + 1)
         .order_by("starts_at")
     )
@@ -227,6 +231,4 @@ def duty_candidates(checkpoint: Checkpoint) -> QuerySet[User]:
         Q(division_code__startswith=banner) | Q(division_code__in=prefixes),
         role__in=roles_with(Perm.CHECKPOINTS_DUTY),
     )
-    return User.objects.filter(is_active=True, pk__in=inside.values("user_id")).order_by(
-        "username"
-    )
+    return User.objects.filter(is_active=True, pk__in=inside.values("user_id")).order_by("username")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -587,7 +588,9 @@ _INSERT_CHUNK = 500
 def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored."""
     table = Passage._meta.db_table
-    fields = [Passage._meta.get_field(c if c[-3:] != "_id" else c[:-3]) for c in _COLUMNS]
+    fields = [
+        cast(Field, Passage._meta.get_field(c if c[-3:] != "_id" else c[:-3])) for c in _COLUMNS
+    ]
     stored: set[uuid.UUID] = set()
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
@@ -690,9 +693,7 @@ class SyncResult:
     reason: str | None = None
 
 
-def passages_sync(
-    *, actor: User, checkpoint: Checkpoint, items: list[Any]
-) -> list[SyncResult]:
+def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:
     """Store a device's batch of passages, idempotently by ``client_uuid``.
 
     Every item gets an outcome in request order: ``stored``, ``duplicate`` (already stored, by

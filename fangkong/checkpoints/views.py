@@ -39,7 +39,7 @@ TRANSITIONS = {
     "resume": services.checkpoint_resume,
     "close": services.checkpoint_close,
 }
-STATUS_CLASS = {
+STATUS_CLASS: dict[str, str] = {
     Status.REQUESTED: "st-requested",
     Status.APPROVED: "st-approved",
     Status.REJECTED: "st-rejected",
@@ -250,9 +250,7 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     may_edit = actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
     form = None
     if may_edit:
-        form = ShiftForm(
-            request.POST or None, candidates=selectors.duty_candidates(checkpoint)
-        )
+        form = ShiftForm(request.POST or None, candidates=selectors.duty_candidates(checkpoint))
         if request.method == "POST" and form.is_valid():
             try:
                 services.shift_create(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
@@ -352,7 +350,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.unauthorised_report(
-                actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                actor=request.user if request.user.is_authenticated else None,
                 source_key=_source_key(request),
                 **data,
             )

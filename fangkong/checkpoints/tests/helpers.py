@@ -35,10 +35,10 @@ def opened(requester: User, approver: User, **kwargs: Any) -> Checkpoint:
     return checkpoint
 
 
-def item(at: datetime, **overrides: Any) -> dict[str, Any]:
+def item(when: datetime, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "client_uuid": str(uuid.uuid4()),
-        "at": at.isoformat(),
+        "at": when.isoformat(),
         "direction": "in",
         "subject": "person",
         "plate": None,

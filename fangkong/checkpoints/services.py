@@ -150,8 +150,8 @@ def _transition(
         locked = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
         if locked.status not in allowed:
             raise ValidationError(
-                _("A checkpoint that is %(status)s cannot be %(verb)s.")
-                % {"status": locked.get_status_display(), "verb": verb}
+                _("This change is not allowed while the checkpoint is %(status)s.")
+                % {"status": locked.get_status_display()}
             )
         source = locked.status
         locked.status = to

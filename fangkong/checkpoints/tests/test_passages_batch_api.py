@@ -35,6 +35,7 @@ class PassagesBatchApiTests(BaseTestCase):
             data=data,
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {raw or self.raw}",
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
     def test_a_batch_is_stored_and_a_replay_stores_nothing_new(self):

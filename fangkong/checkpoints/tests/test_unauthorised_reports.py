@@ -53,7 +53,7 @@ class UnauthorisedReportTests(BaseTestCase):
         report.refresh_from_db()
         assert (report.status, report.resolved_by) == (ReportStatus.REMOVED, self.officer)
         again = self.client_for(self.officer).post(url, {"outcome": "false_report", "note": "x"})
-        assert "already been resolved" in again.content.decode()
+        assert "该举报已处理" in again.content.decode()
 
     def test_legitimising_needs_an_approved_checkpoint(self):
         self.client.post("/checkpoints/report/", FORM)

@@ -8,11 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -583,24 +582,72 @@ _COLUMNS = (
     "created_at",
 )
 _INSERT_CHUNK = 500
+_PG_TYPES = (
+    "uuid",
+    "bigint",
+    "varchar",
+    "timestamptz",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "numeric",
+    "varchar",
+    "varchar",
+    "bigint",
+    "timestamptz",
+)
+
+
+def _converters() -> list[Any]:
+    """Per column, the function that turns a Python value into what the driver takes: the same
+    result as ``Field.get_db_prep_save`` for these column types, without its per-call cost."""
+    ops = connection.ops
+    native_uuid = connection.features.has_native_uuid_field
+
+    def as_uuid(value: uuid.UUID) -> Any:
+        return value if native_uuid else value.hex
+
+    def as_datetime(value: datetime) -> Any:
+        return ops.adapt_datetimefield_value(value)
+
+    def as_decimal(value: Decimal | None) -> Any:
+        return None if value is None else ops.adapt_decimalfield_value(value, 3, 1)
+
+    def plain(value: Any) -> Any:
+        return value
+
+    special = {
+        "client_uuid": as_uuid,
+        "at": as_datetime,
+        "created_at": as_datetime,
+        "temperature": as_decimal,
+    }
+    return [special.get(name, plain) for name in _COLUMNS]
 
 
 def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored."""
     table = Passage._meta.db_table
-    fields = [
-        cast(Field, Passage._meta.get_field(c if c[-3:] != "_id" else c[:-3])) for c in _COLUMNS
-    ]
+    convert = list(zip(_COLUMNS, _converters(), strict=True))
     stored: set[uuid.UUID] = set()
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: psycopg sends 14 parameters instead of 14 per row.
+            arrays = [[fn(row[name]) for row in rows] for name, fn in convert]
+            casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
+                "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
+                arrays,
+            )
+            return {value for (value,) in cursor.fetchall()}
         for i in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[i : i + _INSERT_CHUNK]
-            params: list[Any] = []
-            for row in chunk:
-                for name, field in zip(_COLUMNS, fields, strict=True):
-                    params.append(field.get_db_prep_save(row[name], connection))
+            params = [fn(row[name]) for row in chunk for name, fn in convert]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from the model
                 + ", ".join([row_sql] * len(chunk))
@@ -613,11 +660,12 @@ def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
+    tz = timezone.get_current_timezone()
     bump_many(
         (
             metrics.passage_metric(row["result"]),
             row["division_code"],
-            timezone.localdate(row["at"]),
+            row["at"].astimezone(tz).date(),
             1,
         )
         for row in rows

@@ -212,7 +212,7 @@ def run(backend: str) -> int:
                     buffer.write("\t".join("\\N" if v is None else str(v) for v in r) + "\n")
                 data = buffer.getvalue()
                 start = time.perf_counter()
-                with cursor.cursor.copy(  # type: ignore[attr-defined]
+                with cursor.cursor.copy(
                     f"COPY {copy} ({', '.join(columns)}) FROM STDIN"
                 ) as pipe:
                     pipe.write(data)

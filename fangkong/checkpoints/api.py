@@ -116,10 +116,10 @@ def passages_batch(request: HttpRequest, checkpoint_id: int) -> Any:
         return Status(400, {"detail": " ".join(exc.messages)})
     # Built directly (the shape is BatchOut): a thousand schema objects per answer cost more
     # than the rest of the response.
-    body = {
+    answer = {
         "results": [
             {"client_uuid": r.client_uuid, "outcome": r.outcome, "reason": r.reason}
             for r in results
         ]
     }
-    return JsonResponse(body)
+    return JsonResponse(answer)

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -636,15 +636,7 @@ def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array per column: psycopg sends 14 parameters instead of 14 per row.
-            arrays = [[fn(row[name]) for row in rows] for name, fn in convert]
-            casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
-                "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
-                arrays,
-            )
-            return {value for (value,) in cursor.fetchall()}
+            return _insert_passages_postgresql(cursor, table, columns, convert, rows)
         for i in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[i : i + _INSERT_CHUNK]
             params = [fn(row[name]) for row in chunk for name, fn in convert]
@@ -657,6 +649,43 @@ def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
             for (value,) in cursor.fetchall():
                 stored.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     return stored
+
+
+def _insert_passages_postgresql(
+    cursor: Any, table: str, columns: str, convert: list[Any], rows: list[dict[str, Any]]
+) -> set[uuid.UUID]:
+    """Skip the UUIDs already stored, COPY the rest; if a concurrent upload stored some of them
+    in the meantime (unique violation), fall back to INSERT … ON CONFLICT DO NOTHING."""
+    from psycopg import errors as pg_errors
+
+    keys = [row["client_uuid"] for row in rows]
+    cursor.execute(
+        f"SELECT client_uuid FROM {table} WHERE client_uuid = ANY(%s::uuid[])",  # noqa: S608
+        [keys],
+    )
+    existing = {value for (value,) in cursor.fetchall()}
+    new = [row for row in rows if row["client_uuid"] not in existing]
+    if not new:
+        return set()
+    try:
+        with (
+            transaction.atomic(),
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in new:
+                copy.write_row([fn(row[name]) for name, fn in convert])
+        return {row["client_uuid"] for row in new}
+    except (IntegrityError, pg_errors.UniqueViolation):
+        pass
+    # One array per column: psycopg sends 14 parameters instead of 14 per row.
+    arrays = [[fn(row[name]) for row in new] for name, fn in convert]
+    casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
+        "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
+        arrays,
+    )
+    return {value for (value,) in cursor.fetchall()}
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:

@@ -115,6 +115,7 @@ def test_every_passage_is_stored_exactly_once_despite_random_kills():
     inspector = make_user("kill_inspector", Role.INSPECTOR, BAYANHAOTE)
     checkpoint = opened(colleague, officer)
     _token, raw = token_create(actor=None, user=inspector, name="kill test")
+    assert checkpoint.opened_at is not None
     base = checkpoint.opened_at + timedelta(seconds=1)
     batches = [
         [item(base + timedelta(milliseconds=b * BATCH_SIZE + i)) for i in range(BATCH_SIZE)]

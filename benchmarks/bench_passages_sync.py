@@ -212,9 +212,7 @@ def run(backend: str) -> int:
                     buffer.write("\t".join("\\N" if v is None else str(v) for v in r) + "\n")
                 data = buffer.getvalue()
                 start = time.perf_counter()
-                with cursor.cursor.copy(
-                    f"COPY {copy} ({', '.join(columns)}) FROM STDIN"
-                ) as pipe:
+                with cursor.cursor.copy(f"COPY {copy} ({', '.join(columns)}) FROM STDIN") as pipe:
                     pipe.write(data)
                 connection.commit() if not connection.get_autocommit() else None
                 floor_seconds = time.perf_counter() - start

@@ -135,6 +135,7 @@ class RosterDay:
     day: date
     shifts: list[Shift]
     gaps: list[Gap]
+    ends_at: datetime  # the next local midnight, shown as 24:00
 
 
 def roster_week(checkpoint: Checkpoint, *, start_day: date) -> list[RosterDay]:
@@ -153,7 +154,7 @@ def roster_week(checkpoint: Checkpoint, *, start_day: date) -> list[RosterDay]:
             if checkpoint.status == Status.OPEN
             else []
         )
-        days.append(RosterDay(day_start.date(), todays, gaps))
+        days.append(RosterDay(day_start.date(), todays, gaps, day_end))
     return days
 
 

@@ -83,6 +83,8 @@ class RosterTests(BaseTestCase):
             body.count('data-testid="gap"') == 3
         )  # 02-10 before 08:00, 02-12 night, 02-13 morning
         assert "20:00–24:00" in body
+        assert "00:00–08:00" in body  # a gap ending where a stored shift starts
+        assert "00:00–24:00" not in body
 
     def test_the_week_view_adds_a_shift_and_the_outsider_gets_404(self):
         client = self.client_for(self.colleague)

@@ -235,8 +235,11 @@ def run(backend: str) -> int:
                 raw_conn = connection.connection
                 start = time.perf_counter()
                 for i in range(0, rows, BATCH):
+                    # One transaction per batch, as the endpoint does (the connection is in
+                    # autocommit mode, where each row would otherwise commit on its own).
+                    raw_conn.execute("BEGIN")
                     raw_conn.executemany(sql, floor_rows[i : i + BATCH])
-                    raw_conn.commit()
+                    raw_conn.execute("COMMIT")
                 floor_seconds = time.perf_counter() - start
         connection.close()
 

@@ -116,3 +116,7 @@ class PassageForm(forms.Form):
     )
     result = forms.ChoiceField(label=_("Result"), choices=Result.choices)
     pass_serial = forms.CharField(label=_("Pass serial"), max_length=40, required=False)
+
+
+class MinStaffForm(forms.Form):
+    min_staff = forms.IntegerField(label=_("Minimum people per shift"), min_value=1, max_value=50)

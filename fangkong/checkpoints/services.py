@@ -274,6 +274,19 @@ def checkpoint_close(*, actor: User, checkpoint: Checkpoint, reason: str) -> Che
     )
 
 
+def checkpoint_set_min_staff(*, actor: User, checkpoint: Checkpoint, min_staff: int) -> Checkpoint:
+    """Change how many people a shift needs at this checkpoint (the roster keepers' call)."""
+    _require(actor, Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
+    if not 1 <= min_staff <= 50:
+        raise ValidationError({"min_staff": _("A shift needs from 1 to 50 people.")})
+    with transaction.atomic():
+        before = checkpoint.min_staff
+        checkpoint.min_staff = min_staff
+        checkpoint.save(update_fields=["min_staff", "updated_at"])
+        record_audit(actor, "checkpoint.set_min_staff", checkpoint, before=before, after=min_staff)
+    return checkpoint
+
+
 # --- unauthorised checkpoints -----------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from fangkong.checkpoints import selectors, services
 from fangkong.checkpoints.forms import (
     CheckpointRequestForm,
     HandoverForm,
+    MinStaffForm,
     PassageForm,
     ReasonForm,
     ResolveForm,
@@ -249,9 +250,18 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
         start_day = timezone.localdate()
     may_edit = actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
     form = None
+    staff_form = MinStaffForm(initial={"min_staff": checkpoint.min_staff}) if may_edit else None
+    if may_edit and request.method == "POST" and "min_staff" in request.POST:
+        staff_form = MinStaffForm(request.POST)
+        if staff_form.is_valid():
+            services.checkpoint_set_min_staff(
+                actor=actor, checkpoint=checkpoint, min_staff=staff_form.cleaned_data["min_staff"]
+            )
+            messages.success(request, _("Minimum people per shift changed."))
+            return redirect(request.get_full_path())
     if may_edit:
         form = ShiftForm(request.POST or None, candidates=selectors.duty_candidates(checkpoint))
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and "min_staff" not in request.POST and form.is_valid():
             try:
                 services.shift_create(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
             except ValidationError as exc:
@@ -271,6 +281,7 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             "previous": start_day - timedelta(days=7),
             "next": start_day + timedelta(days=7),
             "form": form,
+            "staff_form": staff_form,
             "nav_current": "checkpoints:checkpoint-list",
         },
     )

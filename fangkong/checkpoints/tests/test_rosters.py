@@ -120,3 +120,24 @@ class RosterTests(BaseTestCase):
         )
         assert outsider.status_code == 404
         assert self.client_for(self.c).get("/checkpoints/my-shifts/").context["shifts"].count() == 0
+
+    def test_the_roster_keepers_change_the_minimum_and_the_gaps_follow(self):
+        self.shift(NOW, 12, self.a, self.b)
+        url = f"/checkpoints/{self.checkpoint.pk}/roster/?start=2020-02-10"
+        client = self.client_for(self.colleague)
+        before = client.get(url).content.decode().count('data-testid="gap"')
+        assert client.post(url, {"min_staff": 3}).status_code == 302
+        self.checkpoint.refresh_from_db()
+        assert self.checkpoint.min_staff == 3
+        after = client.get(url).content.decode()
+        # 02-10 had two gaps around the 08:00-20:00 shift; now the whole day is one gap.
+        assert before == 8
+        assert after.count('data-testid="gap"') == 7
+        assert after.count("00:00–24:00") == 7
+        gaps = selectors.coverage_gap_list(actor=self.officer)[0].gaps
+        assert gaps[0].starts_at == NOW  # the 2-person shift no longer covers
+        assert self.client_for(self.outsider).post(url, {"min_staff": 1}).status_code == 404
+        with pytest.raises(ValidationError):
+            services.checkpoint_set_min_staff(
+                actor=self.colleague, checkpoint=self.checkpoint, min_staff=0
+            )

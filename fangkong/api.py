@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from fangkong.accounts.api import API_AUTH
 from fangkong.accounts.api import router as accounts_router
 from fangkong.community.api import router as community_router
+from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.divisions.api import router as divisions_router
 
 api = NinjaAPI(
@@ -38,3 +39,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
 api.add_router("", community_router)
+api.add_router("", checkpoints_router)

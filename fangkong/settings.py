@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fangkong.divisions",
     "fangkong.accounts",
     "fangkong.community",
+    "fangkong.checkpoints",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("divisions/", include("fangkong.divisions.urls")),
     path("hq/", include("fangkong.core.urls")),
     path("community/", include("fangkong.community.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

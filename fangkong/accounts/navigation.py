@@ -23,6 +23,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Divisions"), "divisions:division-tree", None),
     NavItem(_("Community"), "community:index", Perm.COMMUNITY_VIEW),
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
+    NavItem(_("Checkpoints"), "checkpoints:checkpoint-list", Perm.CHECKPOINTS_VIEW),
+    NavItem(_("Approvals"), "checkpoints:approval-inbox", Perm.CHECKPOINTS_APPROVE),
+    NavItem(_("My shifts"), "checkpoints:my-shifts", Perm.CHECKPOINTS_DUTY),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
 ]

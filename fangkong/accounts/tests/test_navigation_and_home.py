@@ -11,12 +11,19 @@ class NavigationTests(BaseTestCase):
             "Divisions",
             "Community",
             "Users",
+            "Checkpoints",
+            "Approvals",
             "Emergency periods",
             "Audit trail",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
-        assert [i["label"] for i in page.context["nav_items"]] == ["Home", "Divisions"]
+        assert [i["label"] for i in page.context["nav_items"]] == [
+            "Home",
+            "Divisions",
+            "Checkpoints",
+            "My shifts",
+        ]
 
     def test_the_home_page_shows_roles_and_is_chinese_by_default(self):
         body = self.client_for(self.officer).get("/").content.decode()

@@ -1,0 +1,125 @@
+"""The checkpoint sync API: open checkpoints for devices, and batches of passages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import HttpRequest, JsonResponse
+from ninja import Router, Status
+
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Perm
+from fangkong.checkpoints import selectors, services
+from fangkong.checkpoints.models import Checkpoint
+from fangkong.checkpoints.schemas import BatchIn, BatchOut, CheckpointOut, ErrorOut
+
+router = Router(tags=["checkpoints"])
+
+# 1,000 passages take ~400 KB; anything far beyond that is not a batch.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def _out(c: Checkpoint) -> CheckpointOut:
+    return CheckpointOut(
+        id=c.pk,
+        name=c.name,
+        division_code=c.division_code,
+        division_name=str(c.division),
+        kind=c.kind,
+        status=c.status,
+        location=c.location,
+        latitude=c.latitude,
+        longitude=c.longitude,
+        min_staff=c.min_staff,
+        planned_hours=c.planned_hours,
+        approval_code=c.approval_code,
+        opened_at=c.opened_at,
+    )
+
+
+@router.get(
+    "/checkpoints",
+    response=list[CheckpointOut],
+    summary="Checkpoints in my jurisdiction (filter by status, e.g. ?status=open)",
+)
+def checkpoint_list(request: HttpRequest, status: str = "", kind: str = "") -> list[CheckpointOut]:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    return [_out(c) for c in selectors.checkpoint_list(actor=actor, status=status, kind=kind)]
+
+
+@router.get(
+    "/checkpoints/{checkpoint_id}",
+    response={200: CheckpointOut, 404: ErrorOut},
+    summary="One checkpoint",
+)
+def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> CheckpointOut:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    return _out(selectors.access_checkpoint_by_id(actor, checkpoint_id))
+
+
+@router.post(
+    "/checkpoints/{checkpoint_id}/passages:batch",
+    response={200: BatchOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut},
+    summary="Upload up to 1,000 passages, idempotent by client_uuid",
+    description=(
+        "Each item's outcome comes back in request order: `stored`, `duplicate` (this "
+        "client_uuid is already stored) or `rejected` with the reason. Good items are stored "
+        "even when others are rejected. A device retries only what it has no outcome for."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BatchIn.model_json_schema()}},
+        }
+    },
+)
+def passages_batch(request: HttpRequest, checkpoint_id: int) -> Any:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    checkpoint = selectors.access_checkpoint_by_id(
+        actor, checkpoint_id, permission=Perm.CHECKPOINTS_DUTY
+    )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    too_big = {"detail": f"The body is larger than {MAX_BODY_BYTES // 1024 // 1024} MB."}
+    if length > MAX_BODY_BYTES:
+        return Status(413, too_big)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(413, too_big)
+    if len(body) > MAX_BODY_BYTES:
+        return Status(413, too_big)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return Status(400, {"detail": "The body is not valid JSON."})
+    if not isinstance(data, dict) or not isinstance(data.get("passages"), list):
+        return Status(400, {"detail": 'The body must be a JSON object {"passages": [...]}.'})
+    items = data["passages"]
+    if len(items) > services.MAX_BATCH:
+        return Status(
+            413,
+            {
+                "detail": f"A batch holds at most {services.MAX_BATCH} passages; "
+                f"this one has {len(items)}."
+            },
+        )
+    try:
+        results = services.passages_sync(actor=actor, checkpoint=checkpoint, items=items)
+    except services.NotOpen as exc:
+        return Status(409, {"detail": " ".join(exc.messages)})
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    # Built directly (the shape is BatchOut): a thousand schema objects per answer cost more
+    # than the rest of the response.
+    answer = {
+        "results": [
+            {"client_uuid": r.client_uuid, "outcome": r.outcome, "reason": r.reason}
+            for r in results
+        ]
+    }
+    return JsonResponse(answer)

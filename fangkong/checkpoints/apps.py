@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckpointsConfig(AppConfig):
+    name = "fangkong.checkpoints"
+    label = "checkpoints"
+    verbose_name = _("Checkpoints")
+
+    def ready(self) -> None:
+        from fangkong.checkpoints import metrics
+
+        metrics.register()

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from fangkong.checkpoints import views
+
+app_name = "checkpoints"
+
+urlpatterns = [
+    path("", views.checkpoint_list, name="checkpoint-list"),
+    path("new/", views.checkpoint_create, name="checkpoint-create"),
+    path("approvals/", views.approval_inbox, name="approval-inbox"),
+    path("gaps/", views.coverage_gaps, name="coverage-gaps"),
+    path("my-shifts/", views.my_shifts, name="my-shifts"),
+    path("report/", views.report_create, name="report-create"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/<int:report_id>/resolve/", views.report_resolve, name="report-resolve"),
+    path("<int:checkpoint_id>/", views.checkpoint_detail, name="checkpoint-detail"),
+    path(
+        "<int:checkpoint_id>/status/<slug:action>/",
+        views.checkpoint_transition,
+        name="checkpoint-transition",
+    ),
+    path("<int:checkpoint_id>/passages/", views.passage_create, name="passage-create"),
+    path("<int:checkpoint_id>/roster/", views.roster_week, name="roster-week"),
+    path("shifts/<int:shift_id>/delete/", views.shift_delete, name="shift-delete"),
+    path("shifts/<int:shift_id>/handover/", views.shift_handover, name="shift-handover"),
+]

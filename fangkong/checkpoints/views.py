@@ -1,0 +1,418 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.accounts.roles import Perm
+from fangkong.accounts.selectors import require_perm
+from fangkong.checkpoints import selectors, services
+from fangkong.checkpoints.forms import (
+    CheckpointRequestForm,
+    HandoverForm,
+    MinStaffForm,
+    PassageForm,
+    ReasonForm,
+    ResolveForm,
+    ShiftForm,
+    UnauthorisedReportForm,
+)
+from fangkong.checkpoints.models import Kind, ReportStatus, Status
+from fangkong.lib.masking import mask_id_number
+
+TRANSITIONS = {
+    "approve": services.checkpoint_approve,
+    "reject": services.checkpoint_reject,
+    "open": services.checkpoint_open,
+    "suspend": services.checkpoint_suspend,
+    "resume": services.checkpoint_resume,
+    "close": services.checkpoint_close,
+}
+STATUS_CLASS: dict[str, str] = {
+    Status.REQUESTED: "st-requested",
+    Status.APPROVED: "st-approved",
+    Status.REJECTED: "st-rejected",
+    Status.OPEN: "st-open",
+    Status.SUSPENDED: "st-suspended",
+    Status.CLOSED: "st-closed",
+}
+
+
+def _errors_into(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@login_required
+def checkpoint_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_perm(actor, Perm.CHECKPOINTS_VIEW)  # type: ignore[arg-type]
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "")
+    qs = selectors.checkpoint_list(actor=actor, status=status, kind=kind, q=q)  # type: ignore[arg-type]
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    points = [
+        {
+            "name": c.name,
+            "value": [float(c.longitude), float(c.latitude)],
+            "status": c.status,
+            "url": f"{c.pk}/",
+        }
+        for c in qs
+        if c.latitude is not None and c.longitude is not None
+    ][:2000]
+    return render(
+        request,
+        "checkpoints/checkpoint_list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "filters": {"status": status, "kind": kind, "q": q},
+            "statuses": Status.choices,
+            "kinds": Kind.choices,
+            "status_class": STATUS_CLASS,
+            "points": points,
+            "can_request": actor.has_perm_anywhere(Perm.CHECKPOINTS_REQUEST),  # type: ignore[union-attr]
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+    )
+
+
+@login_required
+def checkpoint_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_perm(actor, Perm.CHECKPOINTS_REQUEST)  # type: ignore[arg-type]
+    form = CheckpointRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checkpoint = services.checkpoint_request(actor=actor, **data)  # type: ignore[arg-type]
+        except PermissionDenied:
+            form.add_error("division", _("You may not request checkpoints there."))
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Checkpoint requested; it waits for the HQ's approval."))
+            return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+    return render(request, "checkpoints/checkpoint_form.html", {"form": form})
+
+
+@login_required
+def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    now = timezone.localtime()
+    today = now.date()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    passages = list(selectors.passage_list(actor=actor, checkpoint=checkpoint, since=start)[:200])
+    unmasked = actor.can(Perm.PERSONAL_DATA, checkpoint.division_code)
+    if unmasked and any(p.id_number for p in passages):
+        services.passages_view_unmasked(actor=actor, checkpoint=checkpoint, count=len(passages))
+    for p in passages:
+        p.id_display = p.id_number if unmasked else mask_id_number(p.id_number)  # type: ignore[attr-defined]
+    code = checkpoint.division_code
+    can = {
+        "approve": services.may_decide(actor, checkpoint),
+        "open": actor.can(Perm.CHECKPOINTS_REQUEST, code)
+        or actor.can(Perm.CHECKPOINTS_APPROVE, code),
+        "command": actor.can(Perm.CHECKPOINTS_APPROVE, code),
+        "duty": actor.can(Perm.CHECKPOINTS_DUTY, code),
+    }
+    actions = []
+    if checkpoint.status == Status.REQUESTED and can["approve"]:
+        actions += ["approve", "reject"]
+    if checkpoint.status == Status.APPROVED and can["open"]:
+        actions.append("open")
+    if checkpoint.status == Status.OPEN and can["command"]:
+        actions.append("suspend")
+    if checkpoint.status == Status.SUSPENDED and can["command"]:
+        actions.append("resume")
+    if checkpoint.status in (Status.APPROVED, Status.OPEN, Status.SUSPENDED) and can["command"]:
+        actions.append("close")
+    shifts = selectors.shifts_between(checkpoint, start, start + timedelta(days=1))
+    gaps = (
+        selectors.gaps_for(checkpoint, shifts, now, start + timedelta(days=1))
+        if checkpoint.status == Status.OPEN
+        else []
+    )
+    return render(
+        request,
+        "checkpoints/checkpoint_detail.html",
+        {
+            "checkpoint": checkpoint,
+            "status_class": STATUS_CLASS.get(checkpoint.status, ""),
+            "actions": actions,
+            "reason_form": ReasonForm(),
+            "passages": passages,
+            "hours": selectors.passages_by_hour(checkpoint, day=today),
+            "shifts": shifts,
+            "gaps": gaps,
+            "transitions": checkpoint.transitions.select_related("actor"),
+            "passage_form": PassageForm(initial={"at": now})
+            if can["duty"] and checkpoint.status == Status.OPEN
+            else None,
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+    )
+
+
+@login_required
+@require_POST
+def checkpoint_transition(request: HttpRequest, checkpoint_id: int, action: str) -> HttpResponse:
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    service = TRANSITIONS.get(action)
+    if service is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+    try:
+        service(actor=actor, checkpoint=checkpoint, reason=form.cleaned_data["reason"])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this for this place."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Checkpoint status changed."))
+    return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+
+
+@login_required
+def approval_inbox(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    require_perm(actor, Perm.CHECKPOINTS_APPROVE)
+    return render(
+        request,
+        "checkpoints/approval_inbox.html",
+        {
+            "requests": selectors.approvals_inbox(actor=actor),
+            "reason_form": ReasonForm(),
+            "open_reports": selectors.open_report_count(actor=actor),
+            "nav_current": "checkpoints:approval-inbox",
+        },
+    )
+
+
+@login_required
+@require_POST
+def passage_create(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(
+        actor, checkpoint_id, permission=Perm.CHECKPOINTS_DUTY
+    )
+    form = PassageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.passage_log(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Passage logged."))
+    else:
+        messages.error(
+            request, " ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items())
+        )
+    return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+
+
+# --- rosters ----------------------------------------------------------------------------------
+
+
+@login_required
+def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    try:
+        start_day = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start_day = timezone.localdate()
+    may_edit = actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
+    form = None
+    staff_form = MinStaffForm(initial={"min_staff": checkpoint.min_staff}) if may_edit else None
+    if may_edit and request.method == "POST" and "min_staff" in request.POST:
+        staff_form = MinStaffForm(request.POST)
+        if staff_form.is_valid():
+            services.checkpoint_set_min_staff(
+                actor=actor, checkpoint=checkpoint, min_staff=staff_form.cleaned_data["min_staff"]
+            )
+            messages.success(request, _("Minimum people per shift changed."))
+            return redirect(request.get_full_path())
+    if may_edit:
+        form = ShiftForm(request.POST or None, candidates=selectors.duty_candidates(checkpoint))
+        if request.method == "POST" and "min_staff" not in request.POST and form.is_valid():
+            try:
+                services.shift_create(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Shift added."))
+                return redirect(request.get_full_path())
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "checkpoints/roster_week.html",
+        {
+            "checkpoint": checkpoint,
+            "days": selectors.roster_week(checkpoint, start_day=start_day),
+            "start_day": start_day,
+            "previous": start_day - timedelta(days=7),
+            "next": start_day + timedelta(days=7),
+            "form": form,
+            "staff_form": staff_form,
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+    )
+
+
+@login_required
+@require_POST
+def shift_delete(request: HttpRequest, shift_id: int) -> HttpResponse:
+    actor: Any = request.user
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    try:
+        services.shift_delete(actor=actor, shift=shift)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Shift removed."))
+    return redirect("checkpoints:roster-week", shift.checkpoint_id)
+
+
+@login_required
+def shift_handover(request: HttpRequest, shift_id: int) -> HttpResponse:
+    actor: Any = request.user
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    form = HandoverForm(request.POST or None, initial={"note": shift.handover_note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shift_handover(actor=actor, shift=shift, note=form.cleaned_data["note"])
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Handover note saved."))
+            return redirect("checkpoints:my-shifts")
+    return render(request, "checkpoints/shift_handover.html", {"shift": shift, "form": form})
+
+
+@login_required
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    return render(
+        request,
+        "checkpoints/shift_mine.html",
+        {"shifts": selectors.my_shifts(actor=actor), "nav_current": "checkpoints:my-shifts"},
+    )
+
+
+@login_required
+def coverage_gaps(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    require_perm(actor, Perm.CHECKPOINTS_VIEW)
+    return render(
+        request,
+        "checkpoints/coverage_gaps.html",
+        {
+            "items": selectors.coverage_gap_list(actor=actor),
+            "nav_current": "checkpoints:coverage-gaps",
+        },
+    )
+
+
+# --- unauthorised checkpoints -----------------------------------------------------------------
+
+
+def _source_key(request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+    return f"ip:{digest[:40]}"
+
+
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Open to the public: report a checkpoint found on a road without approval."""
+    form = UnauthorisedReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unauthorised_report(
+                actor=request.user if request.user.is_authenticated else None,
+                source_key=_source_key(request),
+                **data,
+            )
+        except services.RateLimited as exc:
+            form.add_error(None, " ".join(exc.messages))
+            status = 429
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return render(request, "checkpoints/report_thanks.html")
+    return render(request, "checkpoints/report_form.html", {"form": form}, status=status)
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    require_perm(actor, Perm.CHECKPOINTS_VIEW)
+    status = request.GET.get("status", ReportStatus.OPEN)
+    page = Paginator(selectors.report_list(actor=actor, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "checkpoints/report_list.html",
+        {
+            "page": page,
+            "query": f"status={status}",
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "nav_current": "checkpoints:report-list",
+        },
+    )
+
+
+@login_required
+def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
+    actor: Any = request.user
+    report = selectors.access_report_by_id(actor, report_id)
+    if not actor.can(Perm.CHECKPOINTS_APPROVE, report.division_code):
+        raise Http404
+    candidates = selectors.checkpoint_list(actor=actor).filter(
+        status__in=[Status.APPROVED, Status.OPEN, Status.SUSPENDED],
+        division_code__startswith=report.division_code[:6],
+    )
+    form = ResolveForm(request.POST or None, checkpoints=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unauthorised_resolve(actor=actor, report=report, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Report resolved."))
+            return redirect("checkpoints:report-list")
+    return render(request, "checkpoints/report_resolve.html", {"report": report, "form": form})

@@ -24,6 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
+    NavItem(_("Green channel"), "passes:pass-list", Perm.PASSES_VIEW),
 ]
 
 

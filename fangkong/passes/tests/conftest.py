@@ -8,4 +8,4 @@ import pytest
 @pytest.fixture(autouse=True)
 def _key_dir(tmp_path: Path, settings: object) -> None:
     """Each test gets its own private-key directory."""
-    settings.FANGKONG_KEY_DIR = tmp_path / "keys"  # type: ignore[attr-defined]
+    settings.FANGKONG_KEY_DIR = tmp_path / "keys"

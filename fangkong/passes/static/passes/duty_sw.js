@@ -33,7 +33,7 @@ self.addEventListener("fetch", function (event) {
       }
       return resp;
     }).catch(function () {
-      return caches.match(req, { ignoreSearch: isPage }).then(function (hit) {
+      return caches.match(req, { ignoreSearch: isPage, ignoreVary: true }).then(function (hit) {
         return hit || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
       });
     })

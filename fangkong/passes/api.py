@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fangkong.accounts.models import User
@@ -149,7 +149,7 @@ def pass_list(request: HttpRequest, filters: Query[PassFilter]) -> list[PassOut]
 
 
 @router.post("/passes", response={201: PassOut}, summary="Issue a pass")
-def pass_create(request: HttpRequest, body: PassIn) -> tuple[int, PassOut]:
+def pass_create(request: HttpRequest, body: PassIn) -> Status[PassOut]:
     actor = _actor(request)
     try:
         keys = require_perm(actor, Perm.PASSES_ISSUE)
@@ -180,7 +180,7 @@ def pass_create(request: HttpRequest, body: PassIn) -> tuple[int, PassOut]:
         raise HttpError(422, _detail(exc)) from None
     except PermissionDenied:
         raise HttpError(404, "Not found") from None
-    return 201, pass_out(green)
+    return Status(201, pass_out(green))
 
 
 @router.get("/passes/{pass_id}", response=PassOut, summary="One pass")

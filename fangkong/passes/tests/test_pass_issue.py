@@ -54,7 +54,7 @@ class PassIssueTests(PassesTestCase):
 
     def test_validity_is_at_most_30_days(self) -> None:
         assert self.issue(days=30).valid_until == T0 + timedelta(days=30)
-        with pytest.raises(ValidationError, match="1 to 30 days"):
+        with pytest.raises(ValidationError, match="30"):
             self.issue("蒙M12346", days=31)
         with pytest.raises(ValidationError):
             self.issue("蒙M12347", days=0)
@@ -114,7 +114,7 @@ class PassIssueTests(PassesTestCase):
     def test_an_hq_without_a_key_is_told_how_to_make_one(self) -> None:
         town = self.left.children.first()
         assert town is not None
-        with pytest.raises(ValidationError, match="keys create"):
+        with pytest.raises(ValidationError, match="keys create --division"):
             services.pass_create_full(
                 actor=self.transport,
                 division=town,

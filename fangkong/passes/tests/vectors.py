@@ -85,7 +85,7 @@ def build() -> tuple[signing.TrustList, list[Vector]]:
         )
 
     good = make()
-    protected, unprotected, payload, signature = _parts(good)
+    protected, _unprotected, payload, signature = _parts(good)
     altered_payload = cbor2.loads(payload)
     altered_payload[-70001] = {**altered_payload[-70001], "plate": "蒙M99999"}
     forged_sig = bytes(64 - len(signature)) + bytes(b ^ 0x55 for b in signature)

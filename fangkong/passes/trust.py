@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Max, Q
 
 from fangkong.lib import signing
@@ -17,11 +19,30 @@ from fangkong.passes.models import GreenPass, SigningKey, TrustState
 TRUST_LIST_HOURS = 48
 #: The server rebuilds its own copy at least this often even if nothing changed.
 _SERVER_COPY_SECONDS = 600
+#: How long a process trusts its last look at the change token before asking the database
+#: again. A change made in this process is seen at once (``bump_generation`` forgets the
+#: look when its transaction commits); one made by another process within this many seconds.
+_GENERATION_TTL_SECONDS = 2.0
+
+
+_seen: tuple[float, str] | None = None
 
 
 def generation() -> str:
-    row = TrustState.objects.filter(pk=1).values_list("token", flat=True).first()
-    return row or ""
+    """The current change token (read at most every ``_GENERATION_TTL_SECONDS``)."""
+    global _seen
+    now = time.monotonic()
+    seen = _seen
+    if seen is not None and now - seen[0] < _GENERATION_TTL_SECONDS:
+        return seen[1]
+    row = TrustState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    _seen = (now, row)
+    return row
+
+
+def forget_generation() -> None:
+    global _seen
+    _seen = None
 
 
 def bump_generation() -> None:
@@ -29,6 +50,8 @@ def bump_generation() -> None:
     token = uuid.uuid4().hex
     if not TrustState.objects.filter(pk=1).update(token=token):
         TrustState.objects.create(pk=1, token=token)
+    forget_generation()
+    transaction.on_commit(forget_generation)
 
 
 def build(*, at: datetime, hours: int = TRUST_LIST_HOURS) -> signing.TrustList:

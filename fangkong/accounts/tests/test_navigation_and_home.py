@@ -6,10 +6,21 @@ class NavigationTests(BaseTestCase):
     def test_each_role_sees_its_own_menu(self):
         commander = self.client_for(self.league_commander).get("/", HTTP_ACCEPT_LANGUAGE="en")
         labels = [item["label"] for item in commander.context["nav_items"]]
-        assert labels == ["Home", "Divisions", "Users", "Emergency periods", "Audit trail"]
+        assert labels == [
+            "Home",
+            "Divisions",
+            "Users",
+            "Emergency periods",
+            "Audit trail",
+            "Green channel",
+        ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
-        assert [i["label"] for i in page.context["nav_items"]] == ["Home", "Divisions"]
+        assert [i["label"] for i in page.context["nav_items"]] == [
+            "Home",
+            "Divisions",
+            "Green channel",
+        ]
 
     def test_the_home_page_shows_roles_and_is_chinese_by_default(self):
         body = self.client_for(self.officer).get("/").content.decode()

@@ -18,7 +18,8 @@ def xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     sheet = book.add_worksheet()
-    for r, row in enumerate([header, *rows]):
+    all_rows: list[list[object]] = [list(header), *rows]
+    for r, row in enumerate(all_rows):
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     book.close()

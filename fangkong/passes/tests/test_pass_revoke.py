@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,7 +59,7 @@ class PassRevokeTests(PassesTestCase):
         assert figures([LEFT_BANNER], ["passes.valid"], on=later)["passes.valid"]["total"] == 0
         recount = METRICS["passes.valid"].recount
         assert recount is not None
-        totals: dict[object, int] = {}
+        totals: dict[date, int] = {}
         for _code, d, n in recount():
             totals[d] = totals.get(d, 0) + n
         assert sum(n for d, n in totals.items() if d <= on) == 1

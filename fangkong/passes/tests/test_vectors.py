@@ -16,6 +16,6 @@ def test_the_vectors_cover_every_reason() -> None:
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v.name for v in VECTORS])
 def test_each_vector_gets_its_reason_from_the_library(vector: object) -> None:
-    result = signing.verify_pass(vector.code, TRUST, at=vector.at)  # type: ignore[attr-defined]
-    assert result.reason == vector.reason  # type: ignore[attr-defined]
-    assert result.valid == (vector.reason == "valid")  # type: ignore[attr-defined]
+    result = signing.verify_pass(vector.code, TRUST, at=vector.at)
+    assert result.reason == vector.reason
+    assert result.valid == (vector.reason == "valid")

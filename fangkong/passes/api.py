@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from fangkong.accounts.api import BearerToken, SessionAuth
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import require_perm
@@ -31,6 +32,32 @@ from fangkong.passes.schemas import (
 )
 
 router = Router(tags=["passes"])
+
+
+class _Anonymous:
+    """``request.auth`` of a caller with neither a device token nor a session."""
+
+    is_authenticated = False
+
+
+ANONYMOUS = _Anonymous()
+
+
+def _anyone(request: HttpRequest) -> _Anonymous:
+    return ANONYMOUS
+
+
+class _SessionIfPresent(SessionAuth):
+    """The session (with its CSRF check) only when the caller sends a session cookie; a caller
+    without one goes on to the next method instead of failing the CSRF check."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+VERIFY_AUTH = [BearerToken(), _SessionIfPresent(), _anyone]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -87,13 +114,28 @@ def root_key(request: HttpRequest) -> dict[str, str]:
     return {"kid": root.kid, "public_key": root.public_key}
 
 
-@router.post("/passes/verify", response=VerifyOut, summary="Verify a pass (or an EU HC1 code)")
+@router.post(
+    "/passes/verify",
+    response=VerifyOut,
+    auth=VERIFY_AUTH,
+    summary="Verify a pass (or an EU HC1 code)",
+)
 def verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
     """Reasons: bad_prefix, bad_base45, bad_compression, bad_cbor, trust_list_expired,
-    unknown_kid, bad_signature, not_yet_valid, expired, revoked, valid. With ``checkpoint``
-    the check is logged as a passage. ``HC1:`` codes are verified as EU certificates when the
-    server has a DCC trust file (reasons are then the failing stage or ``valid``)."""
-    actor = _actor(request)
+    unknown_kid, bad_signature, not_yet_valid, expired, revoked, valid. ``HC1:`` codes are
+    verified as EU certificates when the server has a DCC trust file (reasons are then the
+    failing stage or ``valid``).
+
+    Without ``checkpoint`` anyone may verify, as any offline verifier can with the public trust
+    list: the answer says no more than the QR code itself carries, plus whether it is genuine.
+    With ``checkpoint`` the check is logged as a passage, which needs a device token or a
+    session of someone with checkpoint duty or pass rights."""
+    if body.checkpoint is None:
+        return services.verify_code(body.code, at=timezone.now())
+    auth = request.auth  # type: ignore[attr-defined]
+    if not isinstance(auth, User):
+        raise HttpError(401, "Authentication required: log in or send a device token.")
+    actor = auth
     _require_verifier(actor)
     try:
         return services.pass_check_verify(

@@ -53,10 +53,22 @@ class TrustListApiTests(PassesTestCase):
 
         logistics = make_user("logistics", Role.LOGISTICS, LEFT_BANNER)
         assert self.client_for(logistics).get("/api/v1/passes/trust-list").status_code == 404
-        assert post(self.client_for(logistics), VERIFY, {"code": "x"}).status_code == 404
+        body = {"code": "x", "checkpoint": 1}
+        assert post(self.client_for(logistics), VERIFY, body).status_code == 404
+        assert not PassCheck.objects.exists()
 
-    def test_anonymous_callers_must_authenticate(self) -> None:
+    def test_anonymous_callers_must_authenticate_for_the_list_and_for_logging(self) -> None:
         assert Client().get("/api/v1/passes/trust-list").status_code == 401
+        response = post(Client(), VERIFY, {"code": "FK1:x", "checkpoint": 1})
+        assert response.status_code == 401
+        assert not PassCheck.objects.exists()
+
+    def test_anyone_may_verify_without_logging(self) -> None:
+        green = self.issue()
+        with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+            response = post(Client(), VERIFY, {"code": green.code})
+        assert response.json()["reason"] == "valid"
+        assert not PassCheck.objects.exists()
 
 
 class VerifyApiTests(PassesTestCase):

@@ -16,7 +16,7 @@ from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import require_perm
 from fangkong.divisions.selectors import division_by_code
 from fangkong.lib.masking import mask_id_number
-from fangkong.passes import selectors, services, trust
+from fangkong.passes import keystore, selectors, services, trust
 from fangkong.passes.models import GreenPass
 from fangkong.passes.schemas import (
     ChecksBatchIn,
@@ -101,7 +101,7 @@ def trust_list(request: HttpRequest) -> dict[str, str]:
     _require_verifier(_actor(request))
     try:
         return trust.envelope(at=timezone.now())
-    except trust.NoRootKey as exc:
+    except (trust.NoRootKey, keystore.MissingPrivateKey) as exc:
         raise HttpError(503, str(exc)) from None
 
 

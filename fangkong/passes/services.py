@@ -250,8 +250,15 @@ def _issue(
     end = start + timedelta(days=days)
     serial = f"{division.code}-{timezone.localdate(now):%y%m%d}-{secrets.token_hex(4).upper()}"
     driver = req.driver
+    try:
+        private_key = keystore.load(key.kid)
+    except keystore.MissingPrivateKey:
+        raise ValidationError(
+            _("The private key of %(hq)s is missing from the key directory: rotate the key.")
+            % {"hq": division}
+        ) from None
     code = signing.encode_pass(
-        private_key=keystore.load(key.kid),
+        private_key=private_key,
         kid=bytes.fromhex(key.kid),
         issuer_code=division.code,
         serial=serial,

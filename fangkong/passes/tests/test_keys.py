@@ -151,3 +151,17 @@ class PassCommandTests(PassesTestCase):
         from django.conf import settings
 
         return Path(settings.FANGKONG_KEY_DIR)
+
+
+class MissingKeyFileTests(PassesTestCase):
+    def test_a_lost_private_key_file_is_a_clear_error_not_a_crash(self) -> None:
+        key = SigningKey.objects.get(division_code=LEFT_BANNER, is_root=False)
+        keystore.key_path(key.kid).unlink()
+        keystore._CACHE.clear()
+        with pytest.raises(ValidationError):
+            self.issue()
+        root = SigningKey.objects.get(is_root=True)
+        keystore.key_path(root.kid).unlink()
+        response = self.client_for(self.inspector).get("/api/v1/passes/trust-list")
+        assert response.status_code == 503
+        assert "key" in response.json()["detail"]

@@ -75,6 +75,12 @@ def test_offline_verification_and_queued_passages_reach_the_server_once(
     assert page.get_attribute("#trust-age", "data-state") == "fresh"
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
+    page.set_viewport_size({"width": 375, "height": 740})  # a phone
+    assert _verify(page, "蒙M12345") == "valid"  # typed plate: codes fetched, checked here
+    assert page.is_visible("[data-testid=log-fast]")
+    page.click("#verdict-close")
+    page.wait_for_selector("#verdict", state="hidden")
+
     page.context.set_offline(True)
     assert _verify(page, valid) == "valid"
     assert "蒙M12345" in page.inner_text("[data-testid=verdict-plate]")

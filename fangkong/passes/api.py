@@ -24,6 +24,7 @@ from fangkong.passes.schemas import (
     ChecksBatchResult,
     PassIn,
     PassOut,
+    PlateCodesOut,
     RevokeIn,
     RootKeyOut,
     TrustEnvelope,
@@ -166,6 +167,16 @@ def checks_batch(request: HttpRequest, body: ChecksBatchIn) -> dict[str, Any]:
             for o in outcomes
         ]
     }
+
+
+@router.get(
+    "/passes/by-plate/{plate}", response=PlateCodesOut, summary="Current pass codes of a plate"
+)
+def passes_by_plate(request: HttpRequest, plate: str) -> dict[str, object]:
+    """For a checkpoint where the driver has no QR at hand: the codes of the plate's issued,
+    unexpired passes (at most 5), to verify like scanned ones."""
+    _require_verifier(_actor(request))
+    return {"plate": plate, "codes": selectors.pass_codes_for_plate(plate=plate, at=timezone.now())}
 
 
 class PassFilter(Schema):

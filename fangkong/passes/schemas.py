@@ -82,3 +82,8 @@ class ChecksBatchResult(Schema):
 
 class ChecksBatchOut(Schema):
     results: list[ChecksBatchResult]
+
+
+class PlateCodesOut(Schema):
+    plate: str
+    codes: list[str]

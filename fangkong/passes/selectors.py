@@ -63,6 +63,22 @@ def access_pass_by_serial(actor: User, serial: str, *, write: bool = False) -> G
     return green
 
 
+def pass_codes_for_plate(*, plate: str, at: datetime) -> list[str]:
+    """Signed codes of a plate's issued, unexpired passes, for checkpoints anywhere (a pass is
+    checked wherever the truck drives; the code is what the truck carries anyway)."""
+    try:
+        normal = normalize_plate(plate)
+    except InvalidNumber:
+        return []
+    return list(
+        GreenPass.objects.filter(
+            vehicle__plate=normal, status=GreenPass.Status.ISSUED, valid_until__gt=at
+        )
+        .order_by("valid_from")
+        .values_list("code", flat=True)[:5]
+    )
+
+
 def vehicle_list(*, actor: User) -> QuerySet[Vehicle]:
     return Vehicle.objects.within_scopes(actor.scope_keys(Perm.PASSES_VIEW)).order_by("plate")
 

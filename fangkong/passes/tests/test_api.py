@@ -245,3 +245,34 @@ class PassesApiTests(PassesTestCase):
             {"plate": "蒙M12345", "cargo": "daily", "origin": "a", "destination": "b"},
         )
         assert response.status_code == 404
+
+
+class PlateLookupApiTests(PassesTestCase):
+    def test_an_inspector_anywhere_finds_the_current_codes_of_a_plate(self) -> None:
+        green = self.issue()
+        revoked = self.issue("蒙M54321")
+        from fangkong.passes import services
+
+        services.pass_revoke(actor=self.transport, green=revoked, reason="x", now=T0)
+        from fangkong.accounts.roles import Role
+        from fangkong.test import make_user
+
+        far = make_user("far_inspector", Role.INSPECTOR, "152922103")
+        client = self.client_for(far)
+        with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+            got = client.get("/api/v1/passes/by-plate/蒙M 12345").json()
+            assert got["codes"] == [green.code]
+            assert client.get("/api/v1/passes/by-plate/蒙M54321").json()["codes"] == []
+            assert client.get("/api/v1/passes/by-plate/nonsense").json()["codes"] == []
+        with time_machine.travel(T0 + timedelta(days=8), tick=False):
+            assert (
+                self.client_for(far).get("/api/v1/passes/by-plate/蒙M12345").json()["codes"] == []
+            )
+
+    def test_someone_without_pass_or_duty_rights_gets_not_found(self) -> None:
+        from fangkong.accounts.roles import Role
+        from fangkong.test import make_user
+
+        logistics = make_user("logistics", Role.LOGISTICS, LEFT_BANNER)
+        response = self.client_for(logistics).get("/api/v1/passes/by-plate/蒙M12345")
+        assert response.status_code == 404

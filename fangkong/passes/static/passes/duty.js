@@ -208,11 +208,15 @@
   async function lookupPlate(plate) {
     if (!navigator.onLine) { $("lookup-error").textContent = T.plate_offline; return; }
     try {
-      var resp = await fetch(cfg.lookupUrl + "?status=issued&q=" + encodeURIComponent(plate), { credentials: "same-origin" });
-      var rows = resp.ok ? await resp.json() : [];
-      if (!rows.length) { $("lookup-error").textContent = T.plate_none; return; }
+      var resp = await fetch(cfg.lookupUrl + encodeURIComponent(plate), { credentials: "same-origin" });
+      var codes = resp.ok ? (await resp.json()).codes : [];
+      if (!codes.length) { $("lookup-error").textContent = T.plate_none; return; }
       $("lookup-error").textContent = "";
-      check(rows[0].code);
+      var chosen = codes[0];
+      for (var i = 0; i < codes.length && trust; i++) {
+        if ((await FkVerifier.verifyPass(codes[i], trust)).valid) { chosen = codes[i]; break; }
+      }
+      check(chosen);  // verified here, against the cached trust list, like a scanned code
     } catch (e) { $("lookup-error").textContent = T.plate_offline; }
   }
   $("log-fast").addEventListener("click", function () { logVehicle("fast_passed"); });

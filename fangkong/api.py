@@ -11,6 +11,7 @@ from fangkong.accounts.api import router as accounts_router
 from fangkong.community.api import router as community_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.divisions.api import router as divisions_router
+from fangkong.passes.api import router as passes_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -40,3 +41,4 @@ api.add_router("", accounts_router)
 api.add_router("", divisions_router)
 api.add_router("", community_router)
 api.add_router("", checkpoints_router)
+api.add_router("", passes_router)

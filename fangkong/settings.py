@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.community",
     "fangkong.checkpoints",
+    "fangkong.passes",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("My shifts"), "checkpoints:my-shifts", Perm.CHECKPOINTS_DUTY),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
+    NavItem(_("Green channel"), "passes:pass-list", Perm.PASSES_VIEW),
 ]
 
 

@@ -15,6 +15,7 @@ class NavigationTests(BaseTestCase):
             "Approvals",
             "Emergency periods",
             "Audit trail",
+            "Green channel",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
@@ -23,6 +24,7 @@ class NavigationTests(BaseTestCase):
             "Divisions",
             "Checkpoints",
             "My shifts",
+            "Green channel",
         ]
 
     def test_the_home_page_shows_roles_and_is_chinese_by_default(self):

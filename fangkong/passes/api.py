@@ -1,0 +1,260 @@
+"""``/api/v1/passes``: trust list, verification, and passes for the transport role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from fangkong.accounts.api import BearerToken, SessionAuth
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Perm
+from fangkong.accounts.selectors import require_perm
+from fangkong.divisions.selectors import division_by_code
+from fangkong.lib.masking import mask_id_number
+from fangkong.passes import keystore, selectors, services, trust
+from fangkong.passes.models import GreenPass
+from fangkong.passes.schemas import (
+    ChecksBatchIn,
+    ChecksBatchOut,
+    ChecksBatchResult,
+    PassIn,
+    PassOut,
+    PlateCodesOut,
+    RevokeIn,
+    RootKeyOut,
+    TrustEnvelope,
+    VerifyIn,
+    VerifyOut,
+)
+
+router = Router(tags=["passes"])
+
+
+class _Anonymous:
+    """``request.auth`` of a caller with neither a device token nor a session."""
+
+    is_authenticated = False
+
+
+ANONYMOUS = _Anonymous()
+
+
+def _anyone(request: HttpRequest) -> _Anonymous:
+    return ANONYMOUS
+
+
+class _SessionIfPresent(SessionAuth):
+    """The session (with its CSRF check) only when the caller sends a session cookie; a caller
+    without one goes on to the next method instead of failing the CSRF check."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+VERIFY_AUTH = [BearerToken(), _SessionIfPresent(), _anyone]
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _require_verifier(actor: User) -> None:
+    if not selectors.may_verify(actor):
+        raise HttpError(404, "Not found")
+
+
+def _detail(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+def pass_out(green: GreenPass) -> PassOut:
+    now = timezone.now()
+    return PassOut(
+        id=green.pk,
+        serial=green.serial,
+        plate=green.vehicle.plate,
+        vehicle_type=green.vehicle.vehicle_type,
+        cargo=green.cargo,
+        origin=green.origin,
+        destination=green.destination,
+        valid_from=green.valid_from,
+        valid_until=green.valid_until,
+        issuer=green.division_code,
+        status=green.status_at(now),
+        revoked_reason=green.revoked_reason,
+        driver_name=green.driver.name if green.driver else None,
+        driver_id_number=mask_id_number(green.driver.id_number) if green.driver else None,
+        code=green.code,
+    )
+
+
+@router.get("/passes/trust-list", response=TrustEnvelope, summary="The signed trust list")
+def trust_list(request: HttpRequest) -> dict[str, str]:
+    """HQ public keys and revoked serials, signed by the league root key (see DESIGN.md).
+    Check ``signature`` over the UTF-8 bytes of ``payload`` with the root key before use."""
+    _require_verifier(_actor(request))
+    try:
+        return trust.envelope(at=timezone.now())
+    except (trust.NoRootKey, keystore.MissingPrivateKey) as exc:
+        raise HttpError(503, str(exc)) from None
+
+
+@router.get("/passes/root-key", response=RootKeyOut, summary="The league root public key")
+def root_key(request: HttpRequest) -> dict[str, str]:
+    _require_verifier(_actor(request))
+    root = trust.root_key()
+    if root is None:
+        raise HttpError(503, "no league root key: run `fangkong keys create --root`")
+    return {"kid": root.kid, "public_key": root.public_key}
+
+
+@router.post(
+    "/passes/verify",
+    response=VerifyOut,
+    auth=VERIFY_AUTH,
+    summary="Verify a pass (or an EU HC1 code)",
+)
+def verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
+    """Reasons: bad_prefix, bad_base45, bad_compression, bad_cbor, trust_list_expired,
+    unknown_kid, bad_signature, not_yet_valid, expired, revoked, valid. ``HC1:`` codes are
+    verified as EU certificates when the server has a DCC trust file (reasons are then the
+    failing stage or ``valid``).
+
+    Without ``checkpoint`` anyone may verify, as any offline verifier can with the public trust
+    list: the answer says no more than the QR code itself carries, plus whether it is genuine.
+    With ``checkpoint`` the check is logged as a passage, which needs a device token or a
+    session of someone with checkpoint duty or pass rights."""
+    if body.checkpoint is None:
+        return services.verify_code(body.code, at=timezone.now())
+    auth = request.auth  # type: ignore[attr-defined]
+    if not isinstance(auth, User):
+        raise HttpError(401, "Authentication required: log in or send a device token.")
+    actor = auth
+    _require_verifier(actor)
+    try:
+        return services.pass_check_verify(
+            actor=actor, code=body.code, checkpoint_id=body.checkpoint, at=timezone.now()
+        )
+    except PermissionDenied:
+        raise HttpError(404, "Not found") from None
+
+
+@router.post(
+    "/passes/checks:batch", response=ChecksBatchOut, summary="Upload queued checks (idempotent)"
+)
+def checks_batch(request: HttpRequest, body: ChecksBatchIn) -> dict[str, Any]:
+    """The wire format of ``/checkpoints/{id}/passages:batch``, for the preview duty page."""
+    actor = _actor(request)
+    _require_verifier(actor)
+    try:
+        outcomes = services.pass_checks_batch(
+            actor=actor, checkpoint_id=None, items=body.passages, now=timezone.now()
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _detail(exc)) from None
+    except PermissionDenied:
+        raise HttpError(404, "Not found") from None
+    return {
+        "results": [
+            ChecksBatchResult(client_uuid=o.client_uuid, outcome=o.outcome, reason=o.reason)
+            for o in outcomes
+        ]
+    }
+
+
+@router.get(
+    "/passes/by-plate/{plate}", response=PlateCodesOut, summary="Current pass codes of a plate"
+)
+def passes_by_plate(request: HttpRequest, plate: str) -> dict[str, object]:
+    """For a checkpoint where the driver has no QR at hand: the codes of the plate's issued,
+    unexpired passes (at most 5), to verify like scanned ones."""
+    _require_verifier(_actor(request))
+    return {"plate": plate, "codes": selectors.pass_codes_for_plate(plate=plate, at=timezone.now())}
+
+
+class PassFilter(Schema):
+    q: str = ""
+    status: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("/passes", response=list[PassOut], summary="Passes in your jurisdiction")
+def pass_list(request: HttpRequest, filters: Query[PassFilter]) -> list[PassOut]:
+    actor = _actor(request)
+    try:
+        require_perm(actor, Perm.PASSES_VIEW)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    if not 1 <= filters.limit <= 500 or filters.offset < 0:
+        raise HttpError(422, "limit must be 1 to 500 and offset not negative")
+    if filters.status and filters.status not in GreenPass.Status.values:
+        raise HttpError(422, "status must be issued, revoked or expired")
+    qs = selectors.pass_list(actor=actor, q=filters.q, status=filters.status, at=timezone.now())
+    return [pass_out(g) for g in qs[filters.offset : filters.offset + filters.limit]]
+
+
+@router.post("/passes", response={201: PassOut}, summary="Issue a pass")
+def pass_create(request: HttpRequest, body: PassIn) -> Status[PassOut]:
+    actor = _actor(request)
+    try:
+        keys = require_perm(actor, Perm.PASSES_ISSUE)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    code = body.issuer or sorted(keys, key=len)[0]
+    division = division_by_code(code)
+    if division is None or not actor.can(Perm.PASSES_ISSUE, division.code):
+        raise HttpError(404, "issuer: no such HQ in your jurisdiction")
+    now = timezone.now()
+    try:
+        green = services.pass_create_full(
+            actor=actor,
+            division=division,
+            plate=body.plate,
+            vehicle_type=body.vehicle_type,
+            owner=body.owner,
+            driver_name=body.driver_name,
+            driver_id_number=body.driver_id_number,
+            driver_phone=body.driver_phone,
+            cargo=body.cargo,
+            origin=body.origin,
+            destination=body.destination,
+            days=body.days,
+            now=now,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _detail(exc)) from None
+    except PermissionDenied:
+        raise HttpError(404, "Not found") from None
+    return Status(201, pass_out(green))
+
+
+@router.get("/passes/{pass_id}", response=PassOut, summary="One pass")
+def pass_detail(request: HttpRequest, pass_id: int) -> PassOut:
+    try:
+        return pass_out(selectors.access_pass_by_id(_actor(request), pass_id))
+    except Http404:
+        raise HttpError(404, "Not found") from None
+
+
+@router.post("/passes/{pass_id}/revoke", response=PassOut, summary="Revoke a pass")
+def pass_revoke(request: HttpRequest, pass_id: int, body: RevokeIn) -> PassOut:
+    actor = _actor(request)
+    try:
+        green = selectors.access_pass_by_id(actor, pass_id, write=True)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    try:
+        green = services.pass_revoke(
+            actor=actor, green=green, reason=body.reason, now=timezone.now()
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _detail(exc)) from None
+    return pass_out(green)

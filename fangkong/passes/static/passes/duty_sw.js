@@ -1,0 +1,41 @@
+/* Service worker of the duty page: the page and its scripts come from the cache when offline
+ * (network first, so a deployed update is picked up whenever there is signal). */
+"use strict";
+var CACHE = "fangkong-duty-v1";
+
+self.addEventListener("install", function (event) {
+  var page = new URL("./", self.location).href;
+  var assets = (new URL(self.location).searchParams.get("assets") || "").split(",").filter(Boolean);
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all([page].concat(assets).map(function (url) {
+        return fetch(url, { credentials: "same-origin" }).then(function (resp) {
+          if (resp.ok) return cache.put(url, resp);
+        }).catch(function () {});
+      }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request;
+  if (req.method !== "GET") return;
+  var url = new URL(req.url);
+  var isPage = req.mode === "navigate";
+  var isStatic = url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0;
+  if (!isPage && !isStatic) return;
+  event.respondWith(
+    fetch(req).then(function (resp) {
+      if (resp.ok) {
+        var copy = resp.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(req, copy); });
+      }
+      return resp;
+    }).catch(function () {
+      return caches.match(req, { ignoreSearch: isPage, ignoreVary: true }).then(function (hit) {
+        return hit || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+      });
+    })
+  );
+});

@@ -24,6 +24,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
+    NavItem(_("Vulnerable households"), "assistance:household-list", Perm.ASSISTANCE_VIEW),
+    NavItem(_("Help requests"), "assistance:help-list", Perm.ASSISTANCE_VIEW),
 ]
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import File, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from fangkong.accounts.selectors import access_division_by_code
 from fangkong.assistance import selectors, services
@@ -133,7 +134,7 @@ def household_import(request: HttpRequest, file: File[UploadedFile]) -> ImportOu
 
 
 @router.post("/assistance/households/{household_id}/visits", response={201: VisitOut})
-def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> tuple[int, VisitOut]:
+def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> Status[VisitOut]:
     actor = _actor(request)
     household = selectors.access_household_by_id(actor, household_id, write=True)
     sweep = selectors.access_sweep_by_id(actor, payload.sweep_id) if payload.sweep_id else None
@@ -149,9 +150,10 @@ def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> t
         )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, VisitOut(
+    out = VisitOut(
         id=visit.pk, household_id=household.pk, visited_at=visit.visited_at, channel=visit.channel
     )
+    return Status(201, out)
 
 
 @router.get("/assistance/coverage/{code}", response=list[CoverageOut], summary="Visit coverage")
@@ -200,7 +202,7 @@ def application_list(
 
 
 @router.post("/assistance/applications", response={201: ApplicationOut})
-def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[ApplicationOut]:
     actor = _actor(request)
     division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
     try:
@@ -211,7 +213,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[in
         )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, _application_out(application)
+    return Status(201, _application_out(application))
 
 
 @router.get("/assistance/applications/{application_id}", response=ApplicationOut)
@@ -346,7 +348,7 @@ def _division(code: str) -> Division:
     auth=None,
     summary="Ask for help (the public; no login)",
 )
-def help_public_create(request: HttpRequest, payload: HelpIn) -> tuple[int, HelpCreatedOut]:
+def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCreatedOut]:
     try:
         created = services.help_request_create(
             actor=None,
@@ -356,9 +358,8 @@ def help_public_create(request: HttpRequest, payload: HelpIn) -> tuple[int, Help
         )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, HelpCreatedOut(
-        receipt_number=created.receipt_number, deadline_at=created.deadline_at
-    )
+    out = HelpCreatedOut(receipt_number=created.receipt_number, deadline_at=created.deadline_at)
+    return Status(201, out)
 
 
 @router.post(
@@ -389,7 +390,7 @@ def help_public_status(request: HttpRequest, payload: HelpStatusIn) -> HelpStatu
 
 
 @router.post("/assistance/help/hotline", response={201: HelpOut}, summary="Hotline entry")
-def help_hotline_create(request: HttpRequest, payload: HelpIn) -> tuple[int, HelpOut]:
+def help_hotline_create(request: HttpRequest, payload: HelpIn) -> Status[HelpOut]:
     actor = _actor(request)
     division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
     try:
@@ -401,7 +402,7 @@ def help_hotline_create(request: HttpRequest, payload: HelpIn) -> tuple[int, Hel
         )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, _help_out(created)
+    return Status(201, _help_out(created))
 
 
 @router.get("/assistance/help", response=list[HelpOut], summary="Help requests")
@@ -450,7 +451,7 @@ def _item(item_id: int) -> Item:
 
 
 @router.post("/assistance/lots", response={201: LotOut}, summary="Receive a donation")
-def lot_create(request: HttpRequest, payload: LotIn) -> tuple[int, LotOut]:
+def lot_create(request: HttpRequest, payload: LotIn) -> Status[LotOut]:
     actor = _actor(request)
     warehouse = selectors.access_warehouse_by_id(actor, payload.warehouse_id, write=True)
     if payload.donor_kind not in DonorKind.values:
@@ -471,7 +472,7 @@ def lot_create(request: HttpRequest, payload: LotIn) -> tuple[int, LotOut]:
             )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, LotOut(id=lot.pk, quantity=lot.quantity, remaining=lot.remaining)
+    return Status(201, LotOut(id=lot.pk, quantity=lot.quantity, remaining=lot.remaining))
 
 
 def _delivery_out(d: Delivery) -> DeliveryOut:
@@ -485,7 +486,7 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
 
 
 @router.post("/assistance/distributions", response={201: DeliveryOut})
-def distribution_create(request: HttpRequest, payload: DistributionIn) -> tuple[int, DeliveryOut]:
+def distribution_create(request: HttpRequest, payload: DistributionIn) -> Status[DeliveryOut]:
     actor = _actor(request)
     warehouse = selectors.access_warehouse_by_id(actor, payload.warehouse_id, write=True)
     household = selectors.access_household_by_id(actor, payload.household_id)
@@ -500,7 +501,7 @@ def distribution_create(request: HttpRequest, payload: DistributionIn) -> tuple[
         )
     except ValidationError as exc:
         raise _fail(exc) from None
-    return 201, _delivery_out(delivery)
+    return Status(201, _delivery_out(delivery))
 
 
 @router.post("/assistance/deliveries/{delivery_id}/confirm", response=DeliveryOut)

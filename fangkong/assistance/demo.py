@@ -143,7 +143,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         item=items[0],
         quantity_each=Decimal(1),
         division=Division.objects.get(code="152921110"),
-        category=Category.DIBAO,
+        category=Category.TEKUN,
     )
     for delivery in deliveries[: len(deliveries) // 2]:
         services.delivery_confirm(

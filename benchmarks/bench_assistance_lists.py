@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -120,14 +121,14 @@ def main() -> int:
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def overdue() -> object:
+    def overdue() -> list[Any]:
         return list(selectors.help_requests_overdue(actor=actor, now=now)[:PAGE])
 
-    def not_visited() -> object:
+    def not_visited() -> list[Any]:
         return list(selectors.households_not_visited(actor=actor)[:PAGE])
 
     grow(0, small)
-    assert len(overdue()) == PAGE and len(not_visited()) == PAGE  # noqa: S101
+    assert len(overdue()) == PAGE and len(not_visited()) == PAGE
     floors = {"help_overdue": _median_ms(overdue), "not_visited": _median_ms(not_visited)}
     chunk = 100_000
     for start in range(small, big, chunk):

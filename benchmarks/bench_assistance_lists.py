@@ -21,9 +21,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from typing import Any
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 TARGET = 2.0
 PAGE = 50

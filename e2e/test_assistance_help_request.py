@@ -33,6 +33,7 @@ def test_the_public_asks_on_a_phone_the_worker_answers_and_the_requester_sees_it
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the form is wider than the phone: {width}px"
     page.click("[data-testid=help-submit]")
+    page.locator("[data-testid=receipt]").wait_for()
     receipt = page.locator("[data-testid=receipt]").inner_text().strip()
     assert receipt.startswith("H") and len(receipt) == 9
 
@@ -55,10 +56,11 @@ def test_the_public_asks_on_a_phone_the_worker_answers_and_the_requester_sees_it
     page.fill("#id_receipt_number", receipt)
     page.fill("#id_phone_last4", "1111")
     page.click("[data-testid=status-submit]")
-    assert page.locator(".errorbox").is_visible()
+    page.locator(".errorbox").wait_for()
     assert page.locator("[data-testid=answer]").count() == 0
     page.fill("#id_receipt_number", receipt)
     page.fill("#id_phone_last4", "5678")
     page.click("[data-testid=status-submit]")
+    page.locator("[data-testid=answer]").wait_for()
     answer = page.locator("[data-testid=answer]").inner_text()
     assert "村医今天下午三点前送药上门" in answer

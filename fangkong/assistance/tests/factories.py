@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from django.test import Client
+from django.utils import translation
 
 from fangkong.assistance import services
 from fangkong.assistance.models import Household, Item, Warehouse
 from fangkong.divisions.models import Division, Level
 from fangkong.lib import fake
-from fangkong.test import BAYANHAOTE, RIGHT_TOWN
+from fangkong.test import BAYANHAOTE, RIGHT_TOWN, BaseTestCase
 
 HEADER = ["户编号", "姓名", "与户主关系", "身份证号", "联系电话", "区划代码", "类别", "月保障金",
           "下次核查日期", "住址"]  # fmt: skip
@@ -81,3 +83,18 @@ def stock(actor: Any, quantity: int = 10, *, whole: bool = True) -> tuple[Wareho
         actor=actor, donor=donor, warehouse=warehouse, item=item, quantity=Decimal(quantity)
     )
     return warehouse, item
+
+
+class EnglishTestCase(BaseTestCase):
+    """Messages in English (the UI default is Chinese; one test checks the Chinese too)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def client_for(self, user: Any) -> Client:
+        client = super().client_for(user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client

@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from fangkong.accounts.roles import Role
 from fangkong.assistance import services
 from fangkong.assistance.models import Application, ApplicationStatus, ApprovalPath, Household
-from fangkong.assistance.tests.factories import id_number, village
+from fangkong.assistance.tests.factories import EnglishTestCase, id_number, village
 from fangkong.core.models import EmergencyPeriod
-from fangkong.test import LEFT_BANNER, BaseTestCase, make_user
+from fangkong.test import LEFT_BANNER, make_user
 
 T0 = datetime(2020, 2, 10, 2, 0, tzinfo=UTC)
 
 
-class ApplicationTests(BaseTestCase):
+class ApplicationTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

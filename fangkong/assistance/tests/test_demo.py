@@ -6,10 +6,10 @@ from io import StringIO
 from fangkong.accounts import demo as account_demo
 from fangkong.assistance import demo
 from fangkong.assistance.models import Delivery, HelpRequest, Household
-from fangkong.test import BaseTestCase
+from fangkong.assistance.tests.factories import EnglishTestCase
 
 
-class DemoTests(BaseTestCase):
+class DemoTests(EnglishTestCase):
     def test_the_demo_data_loads_once(self):
         account_demo.populate(rng=random.Random(1), scale=1, out=StringIO())
         demo.populate(rng=random.Random(2), scale=1, out=StringIO())

@@ -9,8 +9,8 @@ from django.db.models import Sum
 from fangkong.accounts.roles import Role
 from fangkong.assistance import services
 from fangkong.assistance.models import Delivery, Lot, StockMovement
-from fangkong.assistance.tests.factories import household, stock, village
-from fangkong.test import LEAGUE, LEFT_BANNER, BaseTestCase, make_user
+from fangkong.assistance.tests.factories import EnglishTestCase, household, stock, village
+from fangkong.test import LEAGUE, LEFT_BANNER, make_user
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -19,7 +19,7 @@ PNG = (
 )
 
 
-class DonationTests(BaseTestCase):
+class DonationTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

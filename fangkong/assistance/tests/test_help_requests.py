@@ -9,15 +9,15 @@ from django.core.management import call_command
 from fangkong.accounts.roles import Role
 from fangkong.assistance import metrics, services
 from fangkong.assistance.models import HelpLevel, HelpRequest, HelpStatus, LookupFailure
-from fangkong.assistance.tests.factories import village
+from fangkong.assistance.tests.factories import EnglishTestCase, village
 from fangkong.core.models import AuditEntry
 from fangkong.core.rollups import figures
-from fangkong.test import BAYANHAOTE, LEFT_BANNER, BaseTestCase, make_user
+from fangkong.test import BAYANHAOTE, LEFT_BANNER, make_user
 
 T0 = datetime(2020, 2, 10, 2, 0, tzinfo=UTC)
 
 
-class HelpRequestTests(BaseTestCase):
+class HelpRequestTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -127,10 +127,16 @@ class HelpRequestTests(BaseTestCase):
         unknown = self.client.post(
             "/assistance/help/status/", {"receipt_number": "HZZZZZZZZ", "phone_last4": "5678"}
         )
+        chinese = self.client.post(
+            "/assistance/help/status/",
+            {"receipt_number": request.receipt_number, "phone_last4": "0001"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert "没有与该回执号和手机号后4位相符的求助。" in chinese.content.decode()
         message = "No request matches this receipt number and these phone digits."
         assert message in wrong.content.decode()
         assert message in unknown.content.decode()
-        for _ in range(3):
+        for _ in range(2):
             self.client.post(
                 "/assistance/help/status/", {"receipt_number": "HX", "phone_last4": "1111"}
             )

@@ -4,12 +4,18 @@ from fangkong.accounts.roles import Role
 from fangkong.assistance import services
 from fangkong.assistance.models import Household, HouseholdMember
 from fangkong.assistance.roster import RosterError
-from fangkong.assistance.tests.factories import id_number, right_village, village, xlsx
+from fangkong.assistance.tests.factories import (
+    EnglishTestCase,
+    id_number,
+    right_village,
+    village,
+    xlsx,
+)
 from fangkong.core.models import AuditEntry
-from fangkong.test import LEFT_BANNER, BaseTestCase, make_user
+from fangkong.test import LEFT_BANNER, make_user
 
 
-class HouseholdImportTests(BaseTestCase):
+class HouseholdImportTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

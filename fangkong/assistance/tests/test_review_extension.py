@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from fangkong.accounts.roles import Role
 from fangkong.assistance import services
 from fangkong.assistance.models import Household, ReviewExtension
-from fangkong.assistance.tests.factories import household, village
+from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.core.models import AuditEntry
-from fangkong.test import LEFT_BANNER, BaseTestCase, division, make_user
+from fangkong.test import LEFT_BANNER, division, make_user
 
 
-class ReviewExtensionTests(BaseTestCase):
+class ReviewExtensionTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -6,12 +6,12 @@ from decimal import Decimal
 from fangkong.accounts.roles import Role
 from fangkong.assistance import metrics, selectors, services
 from fangkong.assistance.models import ReliefAction
-from fangkong.assistance.tests.factories import household, village
+from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.core.rollups import figures, rebuild
-from fangkong.test import BAYANHAOTE, LEFT_BANNER, BaseTestCase, division, make_user
+from fangkong.test import BAYANHAOTE, LEFT_BANNER, division, make_user
 
 
-class VisitTests(BaseTestCase):
+class VisitTests(EnglishTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,6 +47,8 @@ from fangkong.assistance.schemas import (
     NoteIn,
     StepIn,
     StockOut,
+    SweepIn,
+    SweepOut,
     TraceOut,
     VisitIn,
     VisitOut,
@@ -154,6 +157,44 @@ def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> S
         id=visit.pk, household_id=household.pk, visited_at=visit.visited_at, channel=visit.channel
     )
     return Status(201, out)
+
+
+@router.post("/assistance/sweeps", response={201: SweepOut}, summary="Start a sweep")
+def sweep_create(request: HttpRequest, payload: SweepIn) -> Status[SweepOut]:
+    actor = _actor(request)
+    division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
+    sweep = services.sweep_create(
+        actor=actor, division=division, title=payload.title, due_date=payload.due_date
+    )
+    out = SweepOut(
+        id=sweep.pk, division_code=sweep.division_code, title=sweep.title, due_date=sweep.due_date
+    )
+    return Status(201, out)
+
+
+@router.get(
+    "/assistance/sweeps/{sweep_id}/not-visited",
+    response=list[HouseholdOut],
+    summary="Households of a sweep not yet visited",
+)
+def sweep_not_visited(
+    request: HttpRequest, sweep_id: int, limit: int = 100, offset: int = 0
+) -> list[HouseholdOut]:
+    actor = _actor(request)
+    sweep = selectors.access_sweep_by_id(actor, sweep_id)
+    rows = selectors.households_not_visited(actor=actor, sweep=sweep)[
+        offset : offset + _limit(limit)
+    ]
+    return [_household_out(actor, h) for h in rows]
+
+
+@router.get("/assistance/reviews/due", response=list[HouseholdOut], summary="Reviews due")
+def reviews_due(
+    request: HttpRequest, due_from: date, due_to: date, division: str = "", limit: int = 100
+) -> list[HouseholdOut]:
+    actor = _actor(request)
+    qs = selectors.reviews_due(actor=actor, due_from=due_from, due_to=due_to, division=division)
+    return [_household_out(actor, h) for h in qs[: _limit(limit)]]
 
 
 @router.get("/assistance/coverage/{code}", response=list[CoverageOut], summary="Visit coverage")

@@ -21,6 +21,7 @@ HELP_RESPONSE_MINUTES = "assistance.help.response_minutes"
 APPLICATIONS_SUBMITTED = "assistance.applications.submitted"
 APPLICATIONS_APPROVED = "assistance.applications.approved"
 DELIVERIES_DONE = "assistance.deliveries.delivered"
+STOCK_UNITS = "assistance.stock.units"
 
 
 def day_of(moment: datetime) -> date:
@@ -97,6 +98,18 @@ def _recount_deliveries() -> Iterable[tuple[str, date, int]]:
     return _rows(counter)
 
 
+def _recount_stock() -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import StockMovement
+
+    counter: Counter[tuple[str, date]] = Counter()
+    rows = StockMovement.objects.filter(item__whole_units=True).values_list(
+        "warehouse__division_code", "at", "quantity"
+    )
+    for code, at, quantity in rows.iterator(chunk_size=5000):
+        counter[(code, day_of(at))] += int(quantity)
+    return _rows(counter)
+
+
 def register() -> None:
     register_metric(
         HOUSEHOLDS_ACTIVE, _("Vulnerable households on the roster"), "stock", _recount_households
@@ -128,6 +141,12 @@ def register() -> None:
         _("Assistance applications approved"),
         "flow",
         lambda: _recount_applications(True),
+    )
+    register_metric(
+        STOCK_UNITS,
+        _("Donated goods in stock (whole units)"),
+        "stock",
+        _recount_stock,
     )
     register_metric(
         DELIVERIES_DONE, _("Donations delivered to the door"), "flow", _recount_deliveries

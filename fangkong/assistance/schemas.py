@@ -51,6 +51,19 @@ class VisitOut(Schema):
     channel: str
 
 
+class SweepIn(Schema):
+    division_code: str
+    title: str
+    due_date: date
+
+
+class SweepOut(Schema):
+    id: int
+    division_code: str
+    title: str
+    due_date: date
+
+
 class CoverageOut(Schema):
     division_code: str
     division_name: str

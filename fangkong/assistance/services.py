@@ -828,6 +828,8 @@ def lot_receive(
         quantity=quantity,
         at=now,
     )
+    if item.whole_units:
+        bump(metrics.STOCK_UNITS, warehouse.division_code, metrics.day_of(now), int(quantity))
     record_audit(
         actor, "donation.receive", lot, division_code=warehouse.division_code, quantity=quantity
     )
@@ -888,6 +890,8 @@ def _draw(
             at=now,
         )
         need -= take
+    if item.whole_units:
+        bump(metrics.STOCK_UNITS, warehouse.division_code, metrics.day_of(now), -int(quantity))
     return delivery
 
 

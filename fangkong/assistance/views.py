@@ -32,6 +32,7 @@ from fangkong.assistance.models import (
 )
 from fangkong.assistance.roster import RosterError
 from fangkong.core.audit import record_audit
+from fangkong.core.models import EmergencyPeriod
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.masking import mask_id_number, mask_phone
 
@@ -351,7 +352,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     due_to = today + timedelta(days=90)
     qs = selectors.reviews_due(actor=actor, due_from=today - timedelta(days=365), due_to=due_to)
     page, query = _page(request, qs)
-    form = forms.ExtensionForm(request.POST or None)
+    period = EmergencyPeriod.current()
+    initial = (
+        {"months": period.review_extension_months}
+        if period and period.review_extension_months
+        else {}
+    )
+    form = forms.ExtensionForm(request.POST or None, initial=initial)
     preview = None
     if request.method == "POST":
         _actor(request, services.EXTEND)
@@ -418,6 +425,7 @@ def help_request_list(request: HttpRequest) -> HttpResponse:
         assigned_to_me=bool(request.GET.get("mine")),
     )
     page, query = _page(request, qs)
+    home = _home_division(actor)
     return render(
         request,
         "assistance/help_request_list.html",
@@ -427,7 +435,8 @@ def help_request_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": HelpStatus.choices,
             "now": timezone.now(),
-            "stats": selectors.help_stats_by_division(actor=actor, parent=_home_division(actor)),
+            "stats": selectors.help_stats_by_division(actor=actor, parent=home),
+            "home": home,
             "can_enter": actor.has_perm_anywhere(services.CASEWORK),
         },
     )

@@ -5,11 +5,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
+from django.utils import timezone
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services
+from fangkong.assistance import metrics, services
 from fangkong.assistance.models import Delivery, Lot, StockMovement
 from fangkong.assistance.tests.factories import EnglishTestCase, household, stock, village
+from fangkong.core.rollups import figures, rebuild
 from fangkong.test import LEAGUE, LEFT_BANNER, make_user
 
 PNG = (
@@ -46,6 +48,10 @@ class DonationTests(EnglishTestCase):
         )["s"]
         assert total == 8
         assert sum(lot.remaining for lot in Lot.objects.filter(item=item)) == 8
+        on = metrics.day_of(timezone.now())
+        assert figures([LEAGUE], [metrics.STOCK_UNITS], on=on)[metrics.STOCK_UNITS]["total"] == 8
+        rebuild([metrics.STOCK_UNITS])
+        assert figures([LEAGUE], [metrics.STOCK_UNITS], on=on)[metrics.STOCK_UNITS]["total"] == 8
 
     def test_fractions_negatives_and_overdrawing_are_refused_and_nothing_changes(self):
         warehouse, item = stock(self.logistics, 5)

@@ -38,6 +38,7 @@ from fangkong.assistance.schemas import (
     HelpCreatedOut,
     HelpIn,
     HelpOut,
+    HelpStatsOut,
     HelpStatusIn,
     HelpStatusOut,
     HouseholdOut,
@@ -68,6 +69,14 @@ def _actor(request: HttpRequest) -> Any:
 
 
 def _fail(exc: ValidationError) -> HttpError:
+    """A 422 naming each field that is wrong (``category: Value ... is not a valid choice.``)."""
+    if hasattr(exc, "error_dict"):
+        parts = [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        return HttpError(422, " ".join(parts))
     return HttpError(422, " ".join(exc.messages))
 
 
@@ -115,7 +124,7 @@ def household_list(
     return [_household_out(actor, h) for h in rows]
 
 
-@router.get("/assistance/households/{household_id}", response=HouseholdOut)
+@router.get("/assistance/households/{int:household_id}", response=HouseholdOut)
 def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
     actor = _actor(request)
     household = selectors.access_household_by_id(actor, household_id)
@@ -452,6 +461,26 @@ def help_list(
 ) -> list[HelpOut]:
     qs = selectors.help_request_list(actor=_actor(request), status=status, overdue=overdue)
     return [_help_out(r) for r in qs[: _limit(limit)]]
+
+
+@router.get(
+    "/assistance/help/stats/{code}",
+    response=list[HelpStatsOut],
+    summary="Open, overdue and median minutes to answer, per child division",
+)
+def help_stats(request: HttpRequest, code: str) -> list[HelpStatsOut]:
+    actor = _actor(request)
+    division = access_division_by_code(actor, code, permission=selectors.VIEW)
+    return [
+        HelpStatsOut(
+            division_code=row["division"].code,
+            division_name=row["division"].name,
+            open=row["open"],
+            overdue=row["overdue"],
+            median_minutes=row["median_minutes"],
+        )
+        for row in selectors.help_stats_by_division(actor=actor, parent=division)
+    ]
 
 
 @router.post("/assistance/help/{request_id}/answer", response=HelpOut)

@@ -159,6 +159,14 @@ class HelpOut(Schema):
     overdue: bool
 
 
+class HelpStatsOut(Schema):
+    division_code: str
+    division_name: str
+    open: int
+    overdue: int
+    median_minutes: int | None
+
+
 class NoteIn(Schema):
     note: str = ""
 

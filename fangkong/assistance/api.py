@@ -23,6 +23,7 @@ from fangkong.assistance.models import (
     HelpChannel,
     HelpRequest,
     Household,
+    HouseholdStatus,
     Item,
     Lot,
 )
@@ -42,6 +43,7 @@ from fangkong.assistance.schemas import (
     HelpStatusIn,
     HelpStatusOut,
     HouseholdOut,
+    HouseholdStatusIn,
     ImportOut,
     LotIn,
     LotOut,
@@ -143,6 +145,23 @@ def household_import(request: HttpRequest, file: File[UploadedFile]) -> ImportOu
     except RosterError as exc:
         raise HttpError(422, "; ".join(exc.errors)) from None
     return ImportOut(created=result.created, updated=result.updated, members=result.members)
+
+
+@router.post("/assistance/households/{int:household_id}/status", response=HouseholdOut)
+def household_status(
+    request: HttpRequest, household_id: int, payload: HouseholdStatusIn
+) -> HouseholdOut:
+    actor = _actor(request)
+    household = selectors.access_household_by_id(actor, household_id, write=True)
+    if payload.status not in HouseholdStatus.values:
+        raise HttpError(422, "status must be active, suspended or closed")
+    try:
+        household = services.household_set_status(
+            actor=actor, household=household, status=payload.status, reason=payload.reason
+        )
+    except ValidationError as exc:
+        raise _fail(exc) from None
+    return _household_out(actor, household)
 
 
 @router.post("/assistance/households/{household_id}/visits", response={201: VisitOut})

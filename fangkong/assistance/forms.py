@@ -10,6 +10,7 @@ from fangkong.assistance.models import (
     Channel,
     Delivery,
     HelpCategory,
+    HouseholdStatus,
     Item,
     Urgency,
     Warehouse,
@@ -33,6 +34,11 @@ class RosterImportForm(forms.Form):
             "月保障金, 下次核查日期, 住址. The head's row (户主) carries the household."
         ),
     )
+
+
+class HouseholdStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=HouseholdStatus.choices)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=200)
 
 
 class VisitForm(forms.Form):

@@ -19,6 +19,11 @@ class HouseholdOut(Schema):
     last_visited_at: datetime | None
 
 
+class HouseholdStatusIn(Schema):
+    status: str
+    reason: str
+
+
 class ImportOut(Schema):
     created: int
     updated: int

@@ -193,6 +193,40 @@ def household_register(
     return household
 
 
+HOUSEHOLD_TRANSITIONS = {
+    HouseholdStatus.ACTIVE: {HouseholdStatus.SUSPENDED, HouseholdStatus.CLOSED},
+    HouseholdStatus.SUSPENDED: {HouseholdStatus.ACTIVE, HouseholdStatus.CLOSED},
+    HouseholdStatus.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def household_set_status(
+    *, actor: Any, household: Household, status: str, reason: str
+) -> Household:
+    """Suspend, reinstate or close a household (closed is final); a reason is required."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _require(actor, CASEWORK, household.division_code)
+    target = HouseholdStatus(status)
+    if target not in HOUSEHOLD_TRANSITIONS[HouseholdStatus(household.status)]:
+        raise ValidationError(
+            _("A household that is %(from)s cannot become %(to)s.")
+            % {"from": household.get_status_display(), "to": target.label}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    old = household.status
+    household.status = target
+    household.save(update_fields=["status", "updated_at"])
+    day = metrics.day_of(timezone.now())
+    if old == HouseholdStatus.ACTIVE:
+        bump(metrics.HOUSEHOLDS_ACTIVE, household.division_code, day, -1)
+    elif target == HouseholdStatus.ACTIVE:
+        bump(metrics.HOUSEHOLDS_ACTIVE, household.division_code, day)
+    record_audit(actor, "household.status", household, old=old, new=target, reason=reason)
+    return household
+
+
 # --- visits ---------------------------------------------------------------------------------
 
 

@@ -132,9 +132,23 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     if unmasked:
         with transaction.atomic():
             record_audit(actor, "household.view_personal", household)
-    form = forms.VisitForm(request.POST or None)
+    form = forms.VisitForm(None if "status" in request.POST else request.POST or None)
+    status_form = forms.HouseholdStatusForm(request.POST if "status" in request.POST else None)
     can_visit = actor.can(services.CASEWORK, household.division_code)
-    if request.method == "POST":
+    if request.method == "POST" and "status" in request.POST:
+        if not can_visit:
+            raise Http404
+        if status_form.is_valid():
+            try:
+                services.household_set_status(
+                    actor=actor, household=household, **status_form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_into(status_form, exc)
+            else:
+                messages.success(request, _("Status changed."))
+                return redirect("assistance:household-detail", household.pk)
+    elif request.method == "POST":
         if not can_visit:
             raise Http404
         if form.is_valid():
@@ -186,6 +200,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             ],
             "visits": selectors.visit_list(actor=actor, household=household),
             "form": form,
+            "status_form": status_form,
             "can_visit": can_visit,
             "sweeps": selectors.sweep_list(actor=actor).filter(due_date__gte=timezone.localdate())[
                 :20

@@ -407,7 +407,6 @@ class HelpRequest(TimeStampedModel):
                 name="help_open_deadline",
                 condition=Q(status="open"),
             ),
-            models.Index(fields=("division_code", "status", "deadline_at")),
         ]
 
     def __str__(self) -> str:

@@ -7,408 +7,1144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('divisions', '0001_initial'),
+        ("divisions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Donor',
+            name="Donor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('company', 'Company')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('contact', models.CharField(blank=True, max_length=60, verbose_name='contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("company", "Company")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("contact", models.CharField(blank=True, max_length=60, verbose_name="contact")),
             ],
             options={
-                'verbose_name': 'donor',
-                'verbose_name_plural': 'donors',
-                'ordering': ('name',),
+                "verbose_name": "donor",
+                "verbose_name_plural": "donors",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True, verbose_name='item')),
-                ('unit', models.CharField(max_length=20, verbose_name='unit')),
-                ('whole_units', models.BooleanField(default=True, verbose_name='counted in whole units')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True, verbose_name="item")),
+                ("unit", models.CharField(max_length=20, verbose_name="unit")),
+                (
+                    "whole_units",
+                    models.BooleanField(default=True, verbose_name="counted in whole units"),
+                ),
             ],
             options={
-                'verbose_name': 'item',
-                'verbose_name_plural': 'items',
-                'ordering': ('name',),
+                "verbose_name": "item",
+                "verbose_name_plural": "items",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='LookupFailure',
+            name="LookupFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(db_index=True, max_length=64)),
-                ('at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client", models.CharField(db_index=True, max_length=64)),
+                ("at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='application number')),
-                ('kind', models.CharField(choices=[('dibao', 'Minimum living allowance (dibao)'), ('tekun', 'Extreme poverty (tekun)'), ('temporary', 'Temporary assistance')], max_length=10, verbose_name='kind')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('applicant_name', models.CharField(max_length=60, verbose_name='applicant')),
-                ('applicant_id_number', models.CharField(max_length=18, verbose_name='ID number')),
-                ('applicant_phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('amount_requested', models.DecimalField(decimal_places=2, max_digits=9, verbose_name='amount requested (yuan per month)')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('path', models.CharField(choices=[('normal', 'Normal'), ('simplified', 'Simplified (emergency period)')], max_length=10, verbose_name='approval path')),
-                ('path_reason', models.CharField(max_length=300, verbose_name='why this path')),
-                ('status', models.CharField(choices=[('gacha_review', 'Gacha review'), ('public_notice', 'Public notice'), ('sumu_review', 'Sumu review'), ('combined_review', 'Combined review'), ('banner_approval', 'Banner civil-affairs approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], max_length=20, verbose_name='status')),
-                ('step_due_at', models.DateTimeField(blank=True, null=True, verbose_name='step due')),
-                ('notice_ends_at', models.DateTimeField(blank=True, null=True, verbose_name='public notice ends')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('amount_granted', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, verbose_name='amount granted')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "number",
+                    models.CharField(max_length=20, unique=True, verbose_name="application number"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dibao", "Minimum living allowance (dibao)"),
+                            ("tekun", "Extreme poverty (tekun)"),
+                            ("temporary", "Temporary assistance"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("applicant_name", models.CharField(max_length=60, verbose_name="applicant")),
+                ("applicant_id_number", models.CharField(max_length=18, verbose_name="ID number")),
+                (
+                    "applicant_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="phone"),
+                ),
+                (
+                    "amount_requested",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=9,
+                        verbose_name="amount requested (yuan per month)",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "path",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Normal"),
+                            ("simplified", "Simplified (emergency period)"),
+                        ],
+                        max_length=10,
+                        verbose_name="approval path",
+                    ),
+                ),
+                ("path_reason", models.CharField(max_length=300, verbose_name="why this path")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("gacha_review", "Gacha review"),
+                            ("public_notice", "Public notice"),
+                            ("sumu_review", "Sumu review"),
+                            ("combined_review", "Combined review"),
+                            ("banner_approval", "Banner civil-affairs approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "step_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="step due"),
+                ),
+                (
+                    "notice_ends_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="public notice ends"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "amount_granted",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="amount granted",
+                    ),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ('-created_at',),
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='ApplicationStep',
+            name="ApplicationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='assistance.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="assistance.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
+                "ordering": ("at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('head_name', models.CharField(max_length=60, verbose_name='head of household')),
-                ('head_id_number', models.CharField(max_length=18, unique=True, verbose_name='ID number')),
-                ('head_phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('category', models.CharField(choices=[('dibao', 'Minimum living allowance (dibao)'), ('tekun', 'Extreme poverty (tekun)'), ('elderly_alone', 'Elderly living alone'), ('disabled', 'Disabled'), ('left_behind', 'Left-behind children'), ('serious_illness', 'Serious illness')], max_length=20, verbose_name='category')),
-                ('monthly_allowance', models.DecimalField(decimal_places=2, default=0, max_digits=9, verbose_name='monthly allowance (yuan)')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('closed', 'Closed')], default='active', max_length=10, verbose_name='status')),
-                ('next_review_date', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('last_visited_at', models.DateTimeField(blank=True, null=True, verbose_name='last visited')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("head_name", models.CharField(max_length=60, verbose_name="head of household")),
+                (
+                    "head_id_number",
+                    models.CharField(max_length=18, unique=True, verbose_name="ID number"),
+                ),
+                ("head_phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("dibao", "Minimum living allowance (dibao)"),
+                            ("tekun", "Extreme poverty (tekun)"),
+                            ("elderly_alone", "Elderly living alone"),
+                            ("disabled", "Disabled"),
+                            ("left_behind", "Left-behind children"),
+                            ("serious_illness", "Serious illness"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "monthly_allowance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=9,
+                        verbose_name="monthly allowance (yuan)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("closed", "Closed"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "next_review_date",
+                    models.DateField(blank=True, null=True, verbose_name="next review"),
+                ),
+                (
+                    "last_visited_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last visited"),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
-                'ordering': ('division_code', 'id'),
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
+                "ordering": ("division_code", "id"),
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='assistance.household'),
+            model_name="application",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="assistance.household",
+            ),
         ),
         migrations.CreateModel(
-            name='HouseholdMember',
+            name="HouseholdMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('relation', models.CharField(max_length=20, verbose_name='relation to the head')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='ID number')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='assistance.household', verbose_name='household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("relation", models.CharField(max_length=20, verbose_name="relation to the head")),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="ID number"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="assistance.household",
+                        verbose_name="household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household member',
-                'verbose_name_plural': 'household members',
-                'ordering': ('household', 'id'),
+                "verbose_name": "household member",
+                "verbose_name_plural": "household members",
+                "ordering": ("household", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('plan_name', models.CharField(max_length=120, verbose_name='plan')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12, verbose_name='quantity')),
-                ('receipt_code', models.CharField(max_length=8, verbose_name='receipt code')),
-                ('status', models.CharField(choices=[('pending', 'On the way'), ('delivered', 'Delivered')], default='pending', max_length=10, verbose_name='status')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('proof_kind', models.CharField(blank=True, choices=[('photo', 'Photo'), ('signature', 'Signature on the phone'), ('receipt_code', "Recipient's receipt code")], max_length=20, verbose_name='proof')),
-                ('proof_file', models.FileField(blank=True, upload_to='assistance/proofs/', verbose_name='proof file')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delivered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='assistance.household')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='assistance.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("plan_name", models.CharField(max_length=120, verbose_name="plan")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=3, max_digits=12, verbose_name="quantity"),
+                ),
+                ("receipt_code", models.CharField(max_length=8, verbose_name="receipt code")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "On the way"), ("delivered", "Delivered")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
+                ),
+                (
+                    "proof_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("photo", "Photo"),
+                            ("signature", "Signature on the phone"),
+                            ("receipt_code", "Recipient's receipt code"),
+                        ],
+                        max_length=20,
+                        verbose_name="proof",
+                    ),
+                ),
+                (
+                    "proof_file",
+                    models.FileField(
+                        blank=True, upload_to="assistance/proofs/", verbose_name="proof file"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delivered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="assistance.household",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="assistance.item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ('-created_at',),
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12, verbose_name='quantity')),
-                ('remaining', models.DecimalField(decimal_places=3, max_digits=12, verbose_name='remaining')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires')),
-                ('value', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='value (yuan)')),
-                ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='assistance.donor')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='assistance.item')),
-                ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=3, max_digits=12, verbose_name="quantity"),
+                ),
+                (
+                    "remaining",
+                    models.DecimalField(decimal_places=3, max_digits=12, verbose_name="remaining"),
+                ),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires")),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="value (yuan)"
+                    ),
+                ),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lots",
+                        to="assistance.donor",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lots",
+                        to="assistance.item",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'donation lot',
-                'verbose_name_plural': 'donation lots',
-                'ordering': ('-created_at',),
+                "verbose_name": "donation lot",
+                "verbose_name_plural": "donation lots",
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='ReviewExtension',
+            name="ReviewExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('due_from', models.DateField(verbose_name='due from')),
-                ('due_to', models.DateField(verbose_name='due to')),
-                ('months', models.PositiveSmallIntegerField(verbose_name='months')),
-                ('household_count', models.PositiveIntegerField(default=0, verbose_name='households')),
-                ('reverted_at', models.DateTimeField(blank=True, null=True, verbose_name='reverted')),
-                ('applied_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
-                ('reverted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("due_from", models.DateField(verbose_name="due from")),
+                ("due_to", models.DateField(verbose_name="due to")),
+                ("months", models.PositiveSmallIntegerField(verbose_name="months")),
+                (
+                    "household_count",
+                    models.PositiveIntegerField(default=0, verbose_name="households"),
+                ),
+                (
+                    "reverted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reverted"),
+                ),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
+                (
+                    "reverted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review extension',
-                'verbose_name_plural': 'review extensions',
-                'ordering': ('-created_at',),
+                "verbose_name": "review extension",
+                "verbose_name_plural": "review extensions",
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='ReviewExtensionItem',
+            name="ReviewExtensionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_date', models.DateField()),
-                ('new_date', models.DateField()),
-                ('extension', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assistance.reviewextension')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_date", models.DateField()),
+                ("new_date", models.DateField()),
+                (
+                    "extension",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="assistance.reviewextension",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.household",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('due_date', models.DateField(verbose_name='visit everyone by')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("due_date", models.DateField(verbose_name="visit everyone by")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sweep',
-                'verbose_name_plural': 'sweeps',
-                'ordering': ('-created_at',),
+                "verbose_name": "sweep",
+                "verbose_name_plural": "sweeps",
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('visited_at', models.DateTimeField(verbose_name='visited')),
-                ('channel', models.CharField(choices=[('in_person', 'In person'), ('phone', 'Phone'), ('video', 'Video')], max_length=10, verbose_name='channel')),
-                ('food_short', models.BooleanField(default=False, verbose_name='short of food')),
-                ('medicine_short', models.BooleanField(default=False, verbose_name='short of medicine')),
-                ('heating_short', models.BooleanField(default=False, verbose_name='short of heating fuel')),
-                ('water_short', models.BooleanField(default=False, verbose_name='short of water')),
-                ('fodder_short', models.BooleanField(default=False, verbose_name='short of fodder for livestock')),
-                ('income_lost', models.BooleanField(default=False, verbose_name='lost income')),
-                ('needs', models.TextField(blank=True, verbose_name='needs')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='assistance.household', verbose_name='household')),
-                ('sweep', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='assistance.sweep')),
-                ('visitor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("visited_at", models.DateTimeField(verbose_name="visited")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("phone", "Phone"),
+                            ("video", "Video"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("food_short", models.BooleanField(default=False, verbose_name="short of food")),
+                (
+                    "medicine_short",
+                    models.BooleanField(default=False, verbose_name="short of medicine"),
+                ),
+                (
+                    "heating_short",
+                    models.BooleanField(default=False, verbose_name="short of heating fuel"),
+                ),
+                ("water_short", models.BooleanField(default=False, verbose_name="short of water")),
+                (
+                    "fodder_short",
+                    models.BooleanField(
+                        default=False, verbose_name="short of fodder for livestock"
+                    ),
+                ),
+                ("income_lost", models.BooleanField(default=False, verbose_name="lost income")),
+                ("needs", models.TextField(blank=True, verbose_name="needs")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="assistance.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="assistance.sweep",
+                    ),
+                ),
+                (
+                    "visitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'visit',
-                'verbose_name_plural': 'visits',
-                'ordering': ('-visited_at',),
+                "verbose_name": "visit",
+                "verbose_name_plural": "visits",
+                "ordering": ("-visited_at",),
             },
         ),
         migrations.CreateModel(
-            name='ReliefAction',
+            name="ReliefAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cash', 'Temporary cash assistance'), ('in_kind', 'In-kind relief')], max_length=10, verbose_name='relief')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=9, verbose_name='amount (yuan)')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relief_actions', to='assistance.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Temporary cash assistance"),
+                            ("in_kind", "In-kind relief"),
+                        ],
+                        max_length=10,
+                        verbose_name="relief",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, verbose_name="amount (yuan)"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relief_actions",
+                        to="assistance.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relief action',
-                'verbose_name_plural': 'relief actions',
+                "verbose_name": "relief action",
+                "verbose_name_plural": "relief actions",
             },
         ),
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="name")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warehouse',
-                'verbose_name_plural': 'warehouses',
-                'ordering': ('name',),
+                "verbose_name": "warehouse",
+                "verbose_name_plural": "warehouses",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Received'), ('distribution', 'Distributed')], max_length=20)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('at', models.DateTimeField()),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='assistance.delivery')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.item')),
-                ('lot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='assistance.lot')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("receipt", "Received"), ("distribution", "Distributed")],
+                        max_length=20,
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("at", models.DateTimeField()),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="assistance.delivery",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.item",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="assistance.lot",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.warehouse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock movement',
-                'verbose_name_plural': 'stock movements',
-                'ordering': ('at', 'id'),
+                "verbose_name": "stock movement",
+                "verbose_name_plural": "stock movements",
+                "ordering": ("at", "id"),
             },
         ),
         migrations.AddField(
-            model_name='lot',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='assistance.warehouse'),
+            model_name="lot",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lots",
+                to="assistance.warehouse",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='assistance.warehouse'),
+            model_name="delivery",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="assistance.warehouse",
+            ),
         ),
         migrations.CreateModel(
-            name='HelpRequest',
+            name="HelpRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('receipt_number', models.CharField(max_length=16, unique=True, verbose_name='receipt number')),
-                ('division_code', models.CharField(db_index=True, max_length=12, verbose_name='division code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('phone', models.CharField(max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('category', models.CharField(choices=[('food', 'Food'), ('medicine', 'Medicine'), ('medical_transport', 'Medical transport'), ('heating', 'Heating'), ('psychological', 'Psychological support'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('urgency', models.CharField(choices=[('urgent', 'Urgent'), ('normal', 'Normal')], max_length=10, verbose_name='urgency')),
-                ('description', models.TextField(verbose_name='what is needed')),
-                ('channel', models.CharField(choices=[('web', 'Phone form'), ('qr', 'QR code'), ('hotline', 'Hotline')], max_length=10, verbose_name='channel')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
-                ('level', models.CharField(choices=[('gacha', 'Gacha/community'), ('sumu', 'Sumu/town'), ('banner', 'Banner')], default='gacha', max_length=10, verbose_name='answered by')),
-                ('assigned_code', models.CharField(db_index=True, max_length=12, verbose_name='assigned to division')),
-                ('deadline_at', models.DateTimeField(verbose_name='answer by')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='last escalated')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('response_note', models.TextField(blank=True, verbose_name='answer')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='division')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "receipt_number",
+                    models.CharField(max_length=16, unique=True, verbose_name="receipt number"),
+                ),
+                (
+                    "division_code",
+                    models.CharField(db_index=True, max_length=12, verbose_name="division code"),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("phone", models.CharField(max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("food", "Food"),
+                            ("medicine", "Medicine"),
+                            ("medical_transport", "Medical transport"),
+                            ("heating", "Heating"),
+                            ("psychological", "Psychological support"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("urgent", "Urgent"), ("normal", "Normal")],
+                        max_length=10,
+                        verbose_name="urgency",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="what is needed")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("web", "Phone form"), ("qr", "QR code"), ("hotline", "Hotline")],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("gacha", "Gacha/community"),
+                            ("sumu", "Sumu/town"),
+                            ("banner", "Banner"),
+                        ],
+                        default="gacha",
+                        max_length=10,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "assigned_code",
+                    models.CharField(
+                        db_index=True, max_length=12, verbose_name="assigned to division"
+                    ),
+                ),
+                ("deadline_at", models.DateTimeField(verbose_name="answer by")),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last escalated"),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                ("response_note", models.TextField(blank=True, verbose_name="answer")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="divisions.division",
+                        verbose_name="division",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'help request',
-                'verbose_name_plural': 'help requests',
-                'ordering': ('-created_at',),
-                'indexes': [models.Index(condition=models.Q(('status', 'open')), fields=['status', 'deadline_at'], name='help_open_deadline')],
+                "verbose_name": "help request",
+                "verbose_name_plural": "help requests",
+                "ordering": ("-created_at",),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "open")),
+                        fields=["status", "deadline_at"],
+                        name="help_open_deadline",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['division_code', 'next_review_date'], name='assistance__divisio_dca599_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["division_code", "next_review_date"], name="assistance__divisio_dca599_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['division_code', 'last_visited_at'], name='assistance__divisio_4d3b3a_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["division_code", "last_visited_at"], name="assistance__divisio_4d3b3a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_allowance__gte', 0)), name='household_allowance_not_negative'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("monthly_allowance__gte", 0)),
+                name="household_allowance_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_requested__gte', 0)), name='application_amount_not_negative'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_requested__gte", 0)),
+                name="application_amount_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewextension',
-            constraint=models.UniqueConstraint(condition=models.Q(('reverted_at__isnull', True)), fields=('division_code', 'due_from', 'due_to'), name='review_extension_once_per_window'),
+            model_name="reviewextension",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reverted_at__isnull", True)),
+                fields=("division_code", "due_from", "due_to"),
+                name="review_extension_once_per_window",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewextension',
-            constraint=models.CheckConstraint(condition=models.Q(('months__gte', 1), ('months__lte', 24)), name='review_extension_months'),
+            model_name="reviewextension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("months__gte", 1), ("months__lte", 24)),
+                name="review_extension_months",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewextensionitem',
-            constraint=models.UniqueConstraint(fields=('extension', 'household'), name='review_extension_item_unique'),
+            model_name="reviewextensionitem",
+            constraint=models.UniqueConstraint(
+                fields=("extension", "household"), name="review_extension_item_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['sweep', 'household'], name='assistance__sweep_i_0aaebe_idx'),
+            model_name="visit",
+            index=models.Index(
+                fields=["sweep", "household"], name="assistance__sweep_i_0aaebe_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reliefaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='relief_amount_not_negative'),
+            model_name="reliefaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="relief_amount_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['warehouse', 'item'], name='assistance__warehou_ea56af_idx'),
+            model_name="stockmovement",
+            index=models.Index(fields=["warehouse", "item"], name="assistance__warehou_ea56af_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='lot_quantity_positive'),
+            model_name="lot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="lot_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='lot_never_negative'),
+            model_name="lot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remaining__gte", 0)), name="lot_never_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='delivery_quantity_positive'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="delivery_quantity_positive"
+            ),
         ),
     ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fangkong.community",
     "fangkong.checkpoints",
     "fangkong.passes",
+    "fangkong.assistance",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("community/", include("fangkong.community.urls")),
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("passes/", include("fangkong.passes.urls")),
+    path("assistance/", include("fangkong.assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -29,6 +29,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
     NavItem(_("Green channel"), "passes:pass-list", Perm.PASSES_VIEW),
+    NavItem(_("Vulnerable households"), "assistance:household-list", Perm.ASSISTANCE_VIEW),
+    NavItem(_("Help requests"), "assistance:help-list", Perm.ASSISTANCE_VIEW),
 ]
 
 

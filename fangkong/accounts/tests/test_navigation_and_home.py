@@ -16,6 +16,8 @@ class NavigationTests(BaseTestCase):
             "Emergency periods",
             "Audit trail",
             "Green channel",
+            "Vulnerable households",
+            "Help requests",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")

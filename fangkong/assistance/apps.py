@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssistanceConfig(AppConfig):
+    name = "fangkong.assistance"
+    label = "assistance"
+    verbose_name = _("Vulnerable households")
+
+    def ready(self) -> None:
+        from fangkong.assistance import metrics
+
+        metrics.register()

@@ -1,0 +1,153 @@
+"""Rollup metrics of the assistance app (see ``fangkong.core.rollups``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_noop as _
+
+from fangkong.core.rollups import register_metric
+
+HOUSEHOLDS_ACTIVE = "assistance.households.active"
+HOUSEHOLDS_VISITED = "assistance.households.visited"
+HELP_RECEIVED = "assistance.help.received"
+HELP_OPEN = "assistance.help.open"
+HELP_OVERDUE = "assistance.help.overdue"
+HELP_ANSWERED = "assistance.help.answered"
+HELP_RESPONSE_MINUTES = "assistance.help.response_minutes"
+APPLICATIONS_SUBMITTED = "assistance.applications.submitted"
+APPLICATIONS_APPROVED = "assistance.applications.approved"
+DELIVERIES_DONE = "assistance.deliveries.delivered"
+STOCK_UNITS = "assistance.stock.units"
+
+
+def day_of(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def _rows(counter: Counter[tuple[str, date]]) -> Iterable[tuple[str, date, int]]:
+    return [(code, day, value) for (code, day), value in counter.items()]
+
+
+def _recount_households() -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import Household, HouseholdStatus
+
+    counter: Counter[tuple[str, date]] = Counter()
+    rows = Household.objects.filter(status=HouseholdStatus.ACTIVE).values_list(
+        "division_code", "created_at"
+    )
+    for code, created in rows.iterator(chunk_size=5000):
+        counter[(code, day_of(created))] += 1
+    return _rows(counter)
+
+
+def _recount_visits() -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import Visit
+
+    counter: Counter[tuple[str, date]] = Counter()
+    for code, at in Visit.objects.values_list("division_code", "visited_at").iterator(
+        chunk_size=5000
+    ):
+        counter[(code, day_of(at))] += 1
+    return _rows(counter)
+
+
+def _help_rows(kind: str) -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import HelpRequest
+
+    counter: Counter[tuple[str, date]] = Counter()
+    rows = HelpRequest.objects.values_list("division_code", "created_at", "responded_at")
+    for code, created, responded in rows.iterator(chunk_size=5000):
+        if kind == "received":
+            counter[(code, day_of(created))] += 1
+        elif kind == "open":
+            counter[(code, day_of(created))] += 1
+            if responded is not None:
+                counter[(code, day_of(responded))] -= 1
+        elif responded is not None:
+            minutes = int((responded - created).total_seconds() // 60)
+            counter[(code, day_of(responded))] += 1 if kind == "answered" else minutes
+    return _rows(counter)
+
+
+def _recount_applications(approved: bool) -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import Application, ApplicationStatus
+
+    counter: Counter[tuple[str, date]] = Counter()
+    qs = Application.objects.all()
+    if approved:
+        qs = qs.filter(status=ApplicationStatus.APPROVED)
+        for code, at in qs.values_list("division_code", "decided_at"):
+            counter[(code, day_of(at))] += 1
+    else:
+        for code, at in qs.values_list("division_code", "created_at"):
+            counter[(code, day_of(at))] += 1
+    return _rows(counter)
+
+
+def _recount_deliveries() -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import Delivery
+
+    counter: Counter[tuple[str, date]] = Counter()
+    qs = Delivery.objects.filter(status=Delivery.Status.DELIVERED)
+    for code, at in qs.values_list("division_code", "delivered_at"):
+        counter[(code, day_of(at))] += 1
+    return _rows(counter)
+
+
+def _recount_stock() -> Iterable[tuple[str, date, int]]:
+    from fangkong.assistance.models import StockMovement
+
+    counter: Counter[tuple[str, date]] = Counter()
+    rows = StockMovement.objects.filter(item__whole_units=True).values_list(
+        "warehouse__division_code", "at", "quantity"
+    )
+    for code, at, quantity in rows.iterator(chunk_size=5000):
+        counter[(code, day_of(at))] += int(quantity)
+    return _rows(counter)
+
+
+def register() -> None:
+    register_metric(
+        HOUSEHOLDS_ACTIVE, _("Vulnerable households on the roster"), "stock", _recount_households
+    )
+    register_metric(HOUSEHOLDS_VISITED, _("Household visits"), "flow", _recount_visits)
+    register_metric(
+        HELP_RECEIVED, _("Help requests received"), "flow", lambda: _help_rows("received")
+    )
+    register_metric(HELP_OPEN, _("Help requests open"), "stock", lambda: _help_rows("open"))
+    # Overdue: deadlines missed (each escalation); the escalation history is the audit trail.
+    register_metric(HELP_OVERDUE, _("Help request deadlines missed"), "flow")
+    register_metric(
+        HELP_ANSWERED, _("Help requests answered"), "flow", lambda: _help_rows("answered")
+    )
+    register_metric(
+        HELP_RESPONSE_MINUTES,
+        _("Minutes to answer help requests (sum)"),
+        "flow",
+        lambda: _help_rows("minutes"),
+    )
+    register_metric(
+        APPLICATIONS_SUBMITTED,
+        _("Assistance applications submitted"),
+        "flow",
+        lambda: _recount_applications(False),
+    )
+    register_metric(
+        APPLICATIONS_APPROVED,
+        _("Assistance applications approved"),
+        "flow",
+        lambda: _recount_applications(True),
+    )
+    register_metric(
+        STOCK_UNITS,
+        _("Donated goods in stock (whole units)"),
+        "stock",
+        _recount_stock,
+    )
+    register_metric(
+        DELIVERIES_DONE, _("Donations delivered to the door"), "flow", _recount_deliveries
+    )

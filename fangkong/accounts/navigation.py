@@ -21,6 +21,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", None),
     NavItem(_("Divisions"), "divisions:division-tree", None),
+    NavItem(_("Dashboard"), "directives:dashboard", Perm.DASHBOARD_VIEW),
+    NavItem(_("Notices"), "directives:notice-list", Perm.DASHBOARD_VIEW),
+    NavItem(_("Measures to carry out"), "directives:assignment-list", Perm.DIRECTIVES_REPORT),
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),

@@ -64,7 +64,9 @@ def build_daily_report(*, division: Division, day: date, notes: str = "") -> Dai
     )
 
 
-def _change(value: int) -> str:
+def _change(value: int | None) -> str:
+    if value is None:
+        return ""
     return f"+{value}" if value > 0 else str(value)
 
 

@@ -44,7 +44,7 @@ class Row:
     kind: str
     today: int  # flow: the day's value; stock: the day's net change
     value: int  # flow: total up to the day; stock: level on the day
-    yesterday: int  # the same figure the day before (flow: yesterday's value; stock: level)
+    yesterday: int | None  # the headline the day before (None: not compared)
 
     @property
     def headline(self) -> int:
@@ -52,9 +52,9 @@ class Row:
         return self.today if self.kind == "flow" else self.value
 
     @property
-    def change(self) -> int:
-        """Change since yesterday of the headline figure."""
-        return self.headline - self.yesterday
+    def change(self) -> int | None:
+        """Change since yesterday of the headline figure (None when not compared)."""
+        return None if self.yesterday is None else self.headline - self.yesterday
 
 
 @dataclass
@@ -113,20 +113,33 @@ def _child_level(division: Division) -> tuple[str, int] | None:
     return child, LEVEL_KEY_LENGTH[child]
 
 
-def build_dashboard(*, division: Division, day: date, selected: str = "") -> Dashboard:
-    """All figures of one division on one day: about five queries on the rollups."""
+def build_dashboard(
+    *, division: Division, day: date, selected: str = "", compare: bool = True
+) -> Dashboard:
+    """All figures of one division on one day: about five queries on the rollups.
+
+    A stock's change since yesterday is its net change on the day, known without another
+    query; a flow's needs yesterday's figures, read only when ``compare`` is true.
+    """
     groups_spec = grouped_metrics()
     names = [m.name for _app, _measures, _title, ms in groups_spec for m in ms]
     kinds = {m.name: m.kind for _app, _m, _t, ms in groups_spec for m in ms}
     keys = [division.code]
     now = rollups.figures(keys, names, on=day) if names else {}
-    before = rollups.figures(keys, names, on=day - timedelta(days=1)) if names else {}
+    flows = [name for name in names if kinds[name] == "flow"]
+    before = rollups.figures(keys, flows, on=day - timedelta(days=1)) if compare and flows else {}
     groups: list[Group] = []
     for app, measures, title, metric_list in groups_spec:
         group = Group(app, measures, title)
         for metric in metric_list:
-            fig, prev = now[metric.name], before[metric.name]
-            yesterday = prev["today"] if metric.kind == "flow" else prev["total"]
+            fig = now[metric.name]
+            yesterday: int | None
+            if metric.kind == "stock":
+                yesterday = fig["total"] - fig["today"]
+            elif metric.name in before:
+                yesterday = before[metric.name]["today"]
+            else:
+                yesterday = None
             group.rows.append(
                 Row(
                     metric.name, _(metric.label), metric.kind, fig["today"], fig["total"], yesterday

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.directives.models import AssignmentStatus, NoticeKind
-from fangkong.directives.parsing import MAX_TEXT_CHARS
+from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -102,3 +102,21 @@ class DashboardForm(forms.Form):
     division = forms.CharField(required=False, max_length=20)
     date = forms.DateField(required=False)
     metric = forms.CharField(required=False, max_length=64)
+
+
+IMPORT_ERRORS = {
+    "file_too_large": _("The file is larger than 20 MB."),
+    "not_docx": _("The file is not a Word (.docx) document. Save old .doc files as .docx first."),
+    "docx_too_large": _("The Word document's text is too large to import."),
+    "bad_docx": _("The Word document is damaged, encrypted or unreadable."),
+    "not_text": _("The file is not a text file in UTF-8 or GB18030 encoding."),
+    "unsupported_file": _("Only .docx and .txt files can be imported."),
+    "text_too_large": _("The text is too long to be a notice: paste only the notice itself."),
+    "empty": _("The text is empty."),
+}
+
+
+def import_error_message(error: NoticeImportError) -> str:
+    """The importer's error in the user's language (its code picks the message)."""
+    message = IMPORT_ERRORS.get(error.code)
+    return str(message) if message is not None else str(error)

@@ -80,7 +80,7 @@ class FigureOut(Schema):
     kind: str
     today: int
     value: int
-    change: int
+    change: int | None
 
 
 class GroupOut(Schema):

@@ -27,6 +27,7 @@ from fangkong.directives.forms import (
     NoticeSearchForm,
     ReportForm,
     ReturnForm,
+    import_error_message,
 )
 from fangkong.directives.models import DailyReportFile, NoticeAttachment, ReportAttachment
 from fangkong.directives.parsing import (
@@ -197,7 +198,8 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 )
             except (ValidationError, NoticeImportError) as exc:
                 confirm.add_error(
-                    None, exc.messages if isinstance(exc, ValidationError) else str(exc)
+                    None,
+                    exc.messages if isinstance(exc, ValidationError) else import_error_message(exc),
                 )
             else:
                 messages.success(request, _("Notice issued."))
@@ -220,7 +222,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 text = form.cleaned_data["text"]
             parsed = parse_notice(text)
         except NoticeImportError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, import_error_message(exc))
         else:
             confirm = NoticeConfirmForm(
                 initial={
@@ -365,7 +367,7 @@ def _dashboard_scope(request: HttpRequest) -> tuple[Any, Division, date, str]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, division, day, metric = _dashboard_scope(request)
-    dash = build_dashboard(division=division, day=day, selected=metric)
+    dash = build_dashboard(division=division, day=day, selected=metric, compare=False)
     labels = {r.name: r.label for g in dash.groups for r in g.rows}
     index = dash.metric_names.index(dash.selected) if dash.selected else -1
     chart = {

@@ -90,6 +90,10 @@ class DashboardFigureTests(MetricsMixin):
         league = Division.objects.get(code=LEAGUE)
         with self.assertNumQueries(6):
             build_dashboard(division=league, day=DAY)
+        with self.assertNumQueries(5):  # without yesterday's flows
+            page = build_dashboard(division=league, day=DAY, compare=False)
+        assert page.row("returnees.registered").change is None
+        assert page.row("returnees.under_observation").change == -2
 
 
 class DashboardPageTests(MetricsMixin):

@@ -34,7 +34,7 @@ class ReportTests(BaseTestCase):
         assert AuditEntry.objects.filter(verb="report.submit").count() == 1
 
     def test_figures_with_a_bad_number_name_the_line(self):
-        with self.assertRaisesMessage(ValidationError, "line 2"):
+        with self.assertRaisesMessage(ValidationError, "第 2 行"):
             services.parse_figures("卡口: 12\n值守人员: 很多")
 
     def test_a_report_on_another_banners_task_is_refused_and_nothing_stored(self):
@@ -99,7 +99,7 @@ class ReportTests(BaseTestCase):
         self.left.refresh_from_db()
         assert report.state == "returned" and report.return_comment == "缺少数据"
         assert self.left.status == "in_progress" and self.left.returned
-        with self.assertRaisesMessage(ValidationError, "already"):
+        with self.assertRaisesMessage(ValidationError, "已被退回"):
             services.implementation_report_return(
                 actor=self.league_commander, report=report, comment="again"
             )

@@ -33,7 +33,7 @@ class AssignServiceTests(BaseTestCase):
 
     def test_a_division_outside_the_issuers_jurisdiction_is_refused_and_nothing_stored(self):
         notice = notice_for(self.officer, LEFT_BANNER)
-        with self.assertRaisesMessage(ValidationError, "is not below"):
+        with self.assertRaisesMessage(ValidationError, "不在发文指挥部"):
             assign_all(self.officer, notice, [BAYANHAOTE, RIGHT_TOWN], TODAY)
         assert not Assignment.objects.exists()
 

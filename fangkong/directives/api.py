@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from fangkong.accounts.roles import Perm
@@ -131,8 +131,11 @@ def report_submit(request: HttpRequest, assignment_id: int, payload: ReportIn) -
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    return 201, ReportOut(
-        id=report.pk, assignment_id=assignment.pk, status=report.status, state=report.state
+    return Status(
+        201,
+        ReportOut(
+            id=report.pk, assignment_id=assignment.pk, status=report.status, state=report.state
+        ),
     )
 
 

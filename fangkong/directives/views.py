@@ -400,7 +400,8 @@ def daily_report(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "pdf"):
         raise Http404
-    report = dailyreport.build_daily_report(division=division, day=day)
+    notes = request.GET.get("notes", "")[:2000]
+    report = dailyreport.build_daily_report(division=division, day=day, notes=notes)
     content = dailyreport.render(report, fmt)
     types = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

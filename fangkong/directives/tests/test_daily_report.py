@@ -104,6 +104,8 @@ class DailyReportDownloadTests(BaseTestCase):
         assert "daily-report-152921000000-2020-02-10.xlsx" in xlsx["Content-Disposition"]
         pdf = client.get(f"/directives/daily-report/?division={LEFT_BANNER}&format=pdf")
         assert pdf.content.startswith(b"%PDF")
+        noted = client.get(f"/directives/daily-report/?division={LEFT_BANNER}&notes=沙尘暴预警")
+        assert any("沙尘暴预警" in str(c) for row in _cells(noted.content) for c in row)
 
     def test_an_outsider_gets_not_found(self):
         client = self.client_for(self.outsider)

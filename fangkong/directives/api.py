@@ -18,6 +18,8 @@ from fangkong.directives.dashboard import build_dashboard
 from fangkong.directives.models import Notice
 from fangkong.directives.parsing import NoticeImportError, parse_notice
 from fangkong.directives.schemas import (
+    AssignIn,
+    AssignmentOut,
     ChildOut,
     DashboardOut,
     FigureOut,
@@ -31,7 +33,9 @@ from fangkong.directives.schemas import (
     ParseIn,
     ReportIn,
     ReportOut,
+    ReturnIn,
 )
+from fangkong.divisions.selectors import division_by_code
 
 router = Router(tags=["directives"])
 
@@ -179,4 +183,61 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
             )
             for c in dash.children
         ],
+    )
+
+
+@router.post(
+    "/directives/assignments",
+    response={201: list[AssignmentOut]},
+    summary="Assign measures to divisions with a deadline",
+)
+def measure_assign(request: HttpRequest, payload: AssignIn) -> Any:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    measures = [
+        selectors.access_measure_by_id(actor, measure_id, write=True)
+        for measure_id in payload.measure_ids
+    ]
+    divisions = []
+    for code in payload.division_codes:
+        division = division_by_code(code)
+        if division is None:
+            raise HttpError(422, f"division_codes: {code} is not a division")
+        divisions.append(division)
+    try:
+        assignments = services.measure_assign(
+            actor=actor, measures=measures, divisions=divisions, deadline=payload.deadline
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(
+        201,
+        [
+            AssignmentOut(
+                id=a.pk,
+                measure_id=a.measure_id,
+                division_code=a.division_code,
+                deadline=a.deadline,
+                status=a.status,
+            )
+            for a in assignments
+        ],
+    )
+
+
+@router.post(
+    "/directives/reports/{report_id}/return",
+    response=ReportOut,
+    summary="Send a report back with a comment (issuing HQ)",
+)
+def report_return(request: HttpRequest, report_id: int, payload: ReturnIn) -> ReportOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    report = selectors.access_report_by_id(actor, report_id, write=True)
+    try:
+        report = services.implementation_report_return(
+            actor=actor, report=report, comment=payload.comment
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return ReportOut(
+        id=report.pk, assignment_id=report.assignment_id, status=report.status, state=report.state
     )

@@ -101,3 +101,21 @@ class DashboardOut(Schema):
     date: date
     groups: list[GroupOut]
     children: list[ChildOut]
+
+
+class AssignIn(Schema):
+    measure_ids: list[int]
+    division_codes: list[str]
+    deadline: date
+
+
+class AssignmentOut(Schema):
+    id: int
+    measure_id: int
+    division_code: str
+    deadline: date
+    status: str
+
+
+class ReturnIn(Schema):
+    comment: str

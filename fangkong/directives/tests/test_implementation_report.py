@@ -139,3 +139,26 @@ class ReportTests(BaseTestCase):
             self.client_for(self.outsider).get(f"/directives/tasks/{self.left.pk}/").status_code
             == 404
         )
+
+
+class ReturnApiTests(BaseTestCase):
+    def test_the_issuing_hq_sends_back_by_api_and_an_outsider_gets_404(self):
+        notice = notice_for(self.league_commander, LEAGUE)
+        assign_all(self.league_commander, notice, [LEFT_BANNER], DEADLINE)
+        assignment = Assignment.objects.order_by("id")[0]
+        report = services.implementation_report_submit(
+            actor=self.colleague, assignment=assignment, text="完成", status="done"
+        )
+        url = f"/api/v1/directives/reports/{report.pk}/return"
+        outsider = self.client_for(self.outsider).post(
+            url, {"comment": "x"}, content_type="application/json"
+        )
+        assert outsider.status_code == 404
+        empty = self.client_for(self.league_commander).post(
+            url, {"comment": " "}, content_type="application/json"
+        )
+        assert empty.status_code == 422
+        response = self.client_for(self.league_commander).post(
+            url, {"comment": "请补充数据"}, content_type="application/json"
+        )
+        assert response.status_code == 200 and response.json()["state"] == "returned"

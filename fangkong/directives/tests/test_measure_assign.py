@@ -114,3 +114,41 @@ class MatrixTests(BaseTestCase):
         assert data["divisions"] == [BAYANHAOTE]
         assert data["overdue"] == 2
         assert data["rows"][0]["cells"][0]["overdue"] is True
+
+
+class AssignApiTests(BaseTestCase):
+    url = "/api/v1/directives/assignments"
+
+    def test_the_issuing_hq_assigns_by_api(self):
+        notice = notice_for(self.officer, LEFT_BANNER)
+        ids = list(notice.measures.values_list("pk", flat=True))
+        response = self.client_for(self.officer).post(
+            self.url,
+            {"measure_ids": ids, "division_codes": [BAYANHAOTE], "deadline": "2020-02-12"},
+            content_type="application/json",
+        )
+        assert response.status_code == 201
+        assert [a["division_code"] for a in response.json()] == [BAYANHAOTE, BAYANHAOTE]
+
+    def test_a_division_outside_the_jurisdiction_is_a_422_and_nothing_stored(self):
+        notice = notice_for(self.officer, LEFT_BANNER)
+        ids = list(notice.measures.values_list("pk", flat=True))
+        response = self.client_for(self.officer).post(
+            self.url,
+            {"measure_ids": ids, "division_codes": [RIGHT_TOWN], "deadline": "2020-02-12"},
+            content_type="application/json",
+        )
+        assert response.status_code == 422
+        assert RIGHT_TOWN in response.json()["detail"] or "152922103" in response.json()["detail"]
+        assert not Assignment.objects.exists()
+
+    def test_an_outsider_gets_404_for_another_banners_measures(self):
+        notice = notice_for(self.officer, LEFT_BANNER)
+        ids = list(notice.measures.values_list("pk", flat=True))
+        response = self.client_for(self.outsider).post(
+            self.url,
+            {"measure_ids": ids, "division_codes": [BAYANHAOTE], "deadline": "2020-02-12"},
+            content_type="application/json",
+        )
+        assert response.status_code == 404
+        assert not Assignment.objects.exists()

@@ -54,3 +54,31 @@ class InternalNoticeTests(BaseTestCase):
         notice = notice_for(self.officer, LEFT_BANNER)
         assert self.client.get(f"/directives/{notice.pk}/").status_code == 302
         assert self.client.get("/api/v1/directives/notices").status_code == 401
+
+
+class NoticeAttachmentTests(BaseTestCase):
+    def test_an_internal_notices_attachment_is_not_found_outside(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from fangkong.directives import services
+        from fangkong.directives.tests.helpers import NOTICE_TEXT
+        from fangkong.divisions.models import Division
+
+        notice = services.notice_import(
+            actor=self.officer,
+            division=Division.objects.get(code=LEFT_BANNER),
+            text=NOTICE_TEXT,
+            attachments=[SimpleUploadedFile("plan.txt", b"plan")],
+        )
+        attachment = notice.attachments.get()
+        url = f"/directives/attachments/notice/{attachment.pk}/"
+        assert self.client_for(self.colleague).get(url).status_code == 200
+        assert self.client_for(self.outsider).get(url).status_code == 404
+        assert self.client.get(url).status_code == 404
+        notice.public = True
+        notice.save(update_fields=["public"])
+        assert self.client.get(url).status_code == 200
+        assert self.client.get("/directives/attachments/other/1/").status_code == 404
+
+    def test_the_task_list_is_not_found_for_a_commander_who_does_not_report(self):
+        assert self.client_for(self.outsider).get("/directives/tasks/").status_code == 404

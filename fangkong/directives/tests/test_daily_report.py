@@ -115,3 +115,15 @@ class DailyReportDownloadTests(BaseTestCase):
             client.get(f"/directives/daily-report/?division={LEFT_BANNER}&format=doc").status_code
             == 404
         )
+
+
+class ScheduleTests(BaseTestCase):
+    def test_schedule_enqueues_the_evening_task_and_the_task_enqueues_the_next(self):
+        from django_tasks_db.models import DBTaskResult
+
+        call_command("daily_report", "--schedule", stdout=io.StringIO())
+        queued = DBTaskResult.objects.get()
+        assert queued.task_path.endswith("daily_reports_make")
+        assert queued.run_after is not None
+        tasks.daily_reports_make.call(day=str(DAY))
+        assert DBTaskResult.objects.count() == 2

@@ -60,7 +60,9 @@ class NoticeConfirmForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     issuer_name = forms.CharField(label=_("Issuer as written"), max_length=200, required=False)
     doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     public = forms.BooleanField(label=_("Public (on the public notice list)"), required=False)
     text = forms.CharField(widget=forms.HiddenInput, max_length=MAX_TEXT_CHARS)
     attachments = MultipleFileField(label=_("Attachments"))
@@ -69,7 +71,9 @@ class NoticeConfirmForm(forms.Form):
 class AssignForm(forms.Form):
     measures = forms.MultipleChoiceField(label=_("Measures"), widget=forms.CheckboxSelectMultiple)
     divisions = forms.MultipleChoiceField(label=_("Divisions"), widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, measures: Any, divisions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -218,3 +218,11 @@ class ParseApiTests(BaseTestCase):
             self.url, {"text": NOTICE_TEXT}, content_type="application/json"
         )
         assert response.status_code == 404
+
+
+class ConfirmFormTests(BaseTestCase):
+    def test_the_date_found_is_prefilled_in_iso_form_for_the_date_picker(self):
+        response = self.client_for(self.officer).post(
+            "/directives/import/", {"step": "preview", "text": NOTICE_TEXT}
+        )
+        assert 'value="2020-02-05"' in response.content.decode()

@@ -271,7 +271,13 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     can_report = actor.can(Perm.DIRECTIVES_REPORT, assignment.division_code)
     notice = assignment.measure.notice
     can_return = actor.can(Perm.DIRECTIVES_PUBLISH, notice.division_code)
-    form = ReportForm(request.POST or None, request.FILES or None) if can_report else None
+    form = (
+        ReportForm(
+            request.POST or None, request.FILES or None, initial={"status": assignment.status}
+        )
+        if can_report
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise Http404

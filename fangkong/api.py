@@ -11,6 +11,7 @@ from fangkong.accounts.api import router as accounts_router
 from fangkong.community.api import router as community_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.assistance.api import router as assistance_router
+from fangkong.directives.api import router as directives_router
 from fangkong.divisions.api import router as divisions_router
 from fangkong.passes.api import router as passes_router
 
@@ -44,3 +45,4 @@ api.add_router("", community_router)
 api.add_router("", checkpoints_router)
 api.add_router("", passes_router)
 api.add_router("", assistance_router)
+api.add_router("", directives_router)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.passes",
     "fangkong.assistance",
+    "fangkong.directives",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ class NavigationTests(BaseTestCase):
             "Green channel",
             "Vulnerable households",
             "Help requests",
+            "Dashboard",
+            "Notices",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")

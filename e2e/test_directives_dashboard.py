@@ -1,0 +1,79 @@
+"""The league commander opens the dashboard, drills down to a banner, downloads the daily report;
+a banner's staff reports 落实情况 and the commander sees it in the matrix."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from fangkong.accounts.demo import DEMO_PASSWORD
+from fangkong.accounts.demo import populate as populate_users
+from fangkong.core import rollups
+from fangkong.directives.demo import populate as populate_directives
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _login(page, username: str) -> None:
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_url(f"{page.base_url}/")
+
+
+def test_the_commander_drills_down_to_a_banner_and_downloads_the_daily_report(page):
+    populate_users(rng=random.Random(1), scale=1, out=StringIO())
+    populate_directives(rng=random.Random(2), scale=1, out=StringIO())
+    today = timezone.localdate()
+    with transaction.atomic():
+        rollups.bump("directives.reports.submitted", "152921110201", today - timedelta(days=1), 2)
+    _login(page, "commander")
+
+    page.locator("nav.mainnav").get_by_role("link", name="指挥大屏").click()
+    assert "阿拉善盟" in page.locator("[data-testid=dashboard-division]").inner_text()
+    assert page.locator("[data-testid=group-directives]").is_visible()
+    page.wait_for_selector("#chart-series canvas")
+
+    page.click("[data-testid=drill-152921]")
+    page.wait_for_url("**division=152921**")
+    assert "阿拉善左旗" in page.locator("[data-testid=dashboard-division]").inner_text()
+    assert page.locator("[data-testid=drill-152921110]").is_visible()
+    page.wait_for_selector("#chart-children canvas")
+
+    with page.expect_download() as xlsx_info:
+        page.click("[data-testid=report-xlsx]")
+    assert xlsx_info.value.suggested_filename.startswith("daily-report-152921000000-")
+    with page.expect_download() as pdf_info:
+        page.click("[data-testid=report-pdf]")
+    path = pdf_info.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"%PDF"
+
+
+def test_staff_report_implementation_and_the_commander_sees_the_matrix_on_a_phone(page):
+    populate_users(rng=random.Random(1), scale=1, out=StringIO())
+    populate_directives(rng=random.Random(2), scale=1, out=StringIO())
+    page.set_viewport_size({"width": 375, "height": 740})
+    _login(page, "staff")
+    page.goto(f"{page.base_url}/directives/tasks/")
+    page.locator("[data-testid=assignment-list] a").first.click()
+    page.select_option("#id_status", "done")
+    page.fill("#id_text", "全旗卡口全部设立，24小时值守。")
+    page.fill("#id_figures", "卡口: 12")
+    page.click("[data-testid=report-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=report] >> text=全旗卡口全部设立")
+    assert "已完成" in page.locator("[data-testid=assignment-status]").inner_text()
+
+    page.context.clear_cookies()  # log out (the phone menu folds the logout button away)
+    _login(page, "commander")
+    page.goto(f"{page.base_url}/directives/")
+    page.locator("[data-testid=notice-list] a").first.click()
+    assert page.locator("[data-testid=matrix]").is_visible()
+    assert page.locator("[data-testid=matrix] .status-done").count() >= 1
+    assert page.locator("[data-testid=matrix] .overdue").count() >= 1

@@ -1,0 +1,243 @@
+"""Directives API: notices, the importer, the implementation matrix, reports, the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.errors import HttpError
+
+from fangkong.accounts.roles import Perm
+from fangkong.accounts.selectors import access_division_by_code, require_perm
+from fangkong.directives import selectors, services
+from fangkong.directives.dashboard import build_dashboard
+from fangkong.directives.models import Notice
+from fangkong.directives.parsing import NoticeImportError, parse_notice
+from fangkong.directives.schemas import (
+    AssignIn,
+    AssignmentOut,
+    ChildOut,
+    DashboardOut,
+    FigureOut,
+    GroupOut,
+    MatrixCellOut,
+    MatrixOut,
+    MatrixRowOut,
+    MeasureOut,
+    NoticeOut,
+    ParsedOut,
+    ParseIn,
+    ReportIn,
+    ReportOut,
+    ReturnIn,
+)
+from fangkong.divisions.selectors import division_by_code
+
+router = Router(tags=["directives"])
+
+
+def _notice_out(n: Notice) -> NoticeOut:
+    return NoticeOut(
+        id=n.pk,
+        kind=n.kind,
+        title=n.title,
+        division_code=n.division_code,
+        issuer=n.issuer_name,
+        doc_number=n.doc_number,
+        date=n.date,
+        public=n.public,
+        source=n.source,
+        cites=list(n.cites),
+        measures=[
+            MeasureOut(number=m.number, title=m.title, text=m.text) for m in n.measures.all()
+        ],
+    )
+
+
+@router.get("/directives/notices", response=list[NoticeOut], summary="Notices visible to me")
+def notice_list(request: HttpRequest, q: str = "") -> list[NoticeOut]:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    rows = selectors.notice_list(actor=actor, q=q).prefetch_related("measures")[:200]
+    return [_notice_out(n) for n in rows]
+
+
+@router.get("/directives/notices/{notice_id}", response=NoticeOut, summary="One notice")
+def notice_detail(request: HttpRequest, notice_id: int) -> NoticeOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    return _notice_out(selectors.access_notice_by_id(actor, notice_id))
+
+
+@router.post(
+    "/directives/import/parse", response=ParsedOut, summary="Parse a pasted notice (no write)"
+)
+def notice_parse(request: HttpRequest, payload: ParseIn) -> ParsedOut:
+    """What the importer finds in pasted text; nothing is stored."""
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    require_perm(actor, Perm.DIRECTIVES_PUBLISH)
+    try:
+        parsed = parse_notice(payload.text)
+    except NoticeImportError as exc:
+        raise HttpError(422, f"text: {exc}") from None
+    return ParsedOut(**parsed.as_json_dict())  # type: ignore[arg-type]
+
+
+@router.get(
+    "/directives/notices/{notice_id}/matrix", response=MatrixOut, summary="Measures × divisions"
+)
+def notice_matrix(request: HttpRequest, notice_id: int) -> MatrixOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    notice = selectors.access_notice_by_id(actor, notice_id, write=True)
+    matrix = selectors.notice_matrix(notice=notice, today=timezone.localdate())
+    return MatrixOut(
+        divisions=[d.code for d in matrix.divisions],
+        overdue=matrix.overdue,
+        rows=[
+            MatrixRowOut(
+                number=row.measure.number,
+                title=row.measure.title,
+                cells=[
+                    MatrixCellOut(
+                        assignment_id=c.assignment.pk,
+                        division_code=c.assignment.division_code,
+                        status=c.assignment.status,
+                        returned=c.assignment.returned,
+                        overdue=c.overdue,
+                        deadline=c.assignment.deadline,
+                    )
+                    for c in row.cells
+                    if c is not None
+                ],
+            )
+            for row in matrix.rows
+        ],
+    )
+
+
+@router.post(
+    "/directives/assignments/{assignment_id}/reports",
+    response={201: ReportOut},
+    summary="Report 落实情况 on an assignment",
+)
+def report_submit(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    assignment = selectors.access_assignment_by_id(actor, assignment_id, write=True)
+    try:
+        report = services.implementation_report_submit(
+            actor=actor,
+            assignment=assignment,
+            text=payload.text,
+            status=payload.status,
+            figures=payload.figures,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(
+        201,
+        ReportOut(
+            id=report.pk, assignment_id=assignment.pk, status=report.status, state=report.state
+        ),
+    )
+
+
+@router.get(
+    "/directives/dashboard", response=DashboardOut, summary="Dashboard figures of a division"
+)
+def dashboard(request: HttpRequest, division: str = "", day: date | None = None) -> DashboardOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    keys = require_perm(actor, Perm.DASHBOARD_VIEW)
+    place = access_division_by_code(
+        actor, division or min(keys, key=len), permission=Perm.DASHBOARD_VIEW
+    )
+    dash = build_dashboard(division=place, day=day or timezone.localdate())
+    return DashboardOut(
+        division_code=place.code,
+        date=dash.day,
+        groups=[
+            GroupOut(
+                app=g.app,
+                measures=g.measures,
+                title=g.title,
+                figures=[
+                    FigureOut(
+                        metric=r.name,
+                        label=r.label,
+                        kind=r.kind,
+                        today=r.today,
+                        value=r.value,
+                        change=r.change,
+                    )
+                    for r in g.rows
+                ],
+            )
+            for g in dash.groups
+        ],
+        children=[
+            ChildOut(
+                code=c.division.code,
+                name=c.division.short_name,
+                values=dict(zip(dash.metric_names, c.values, strict=True)),
+            )
+            for c in dash.children
+        ],
+    )
+
+
+@router.post(
+    "/directives/assignments",
+    response={201: list[AssignmentOut]},
+    summary="Assign measures to divisions with a deadline",
+)
+def measure_assign(request: HttpRequest, payload: AssignIn) -> Any:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    measures = [
+        selectors.access_measure_by_id(actor, measure_id, write=True)
+        for measure_id in payload.measure_ids
+    ]
+    divisions = []
+    for code in payload.division_codes:
+        division = division_by_code(code)
+        if division is None:
+            raise HttpError(422, f"division_codes: {code} is not a division")
+        divisions.append(division)
+    try:
+        assignments = services.measure_assign(
+            actor=actor, measures=measures, divisions=divisions, deadline=payload.deadline
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(
+        201,
+        [
+            AssignmentOut(
+                id=a.pk,
+                measure_id=a.measure_id,
+                division_code=a.division_code,
+                deadline=a.deadline,
+                status=a.status,
+            )
+            for a in assignments
+        ],
+    )
+
+
+@router.post(
+    "/directives/reports/{report_id}/return",
+    response=ReportOut,
+    summary="Send a report back with a comment (issuing HQ)",
+)
+def report_return(request: HttpRequest, report_id: int, payload: ReturnIn) -> ReportOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    report = selectors.access_report_by_id(actor, report_id, write=True)
+    try:
+        report = services.implementation_report_return(
+            actor=actor, report=report, comment=payload.comment
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return ReportOut(
+        id=report.pk, assignment_id=report.assignment_id, status=report.status, state=report.state
+    )

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.directives.models import AssignmentStatus, NoticeKind
+from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class NoticeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class NoticeImportForm(forms.Form):
+    """Step 1: paste the text or upload a .docx / .txt file."""
+
+    text = forms.CharField(
+        label=_("Pasted text"),
+        required=False,
+        max_length=MAX_TEXT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Paste the notice as copied from a web page or a Word file."),
+    )
+    upload = forms.FileField(
+        label=_("or a .docx / .txt file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("text") or "").strip() and not data.get("upload"):
+            raise forms.ValidationError(_("Paste the text or choose a file."))
+        return data
+
+
+class NoticeConfirmForm(forms.Form):
+    """Step 2: check and correct what the importer found, then issue the notice."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    issuer_name = forms.CharField(label=_("Issuer as written"), max_length=200, required=False)
+    doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    public = forms.BooleanField(label=_("Public (on the public notice list)"), required=False)
+    text = forms.CharField(widget=forms.HiddenInput, max_length=MAX_TEXT_CHARS)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class AssignForm(forms.Form):
+    measures = forms.MultipleChoiceField(label=_("Measures"), widget=forms.CheckboxSelectMultiple)
+    divisions = forms.MultipleChoiceField(label=_("Divisions"), widget=forms.CheckboxSelectMultiple)
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, measures: Any, divisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].choices = [(str(m.pk), str(m)) for m in measures]  # type: ignore[attr-defined]
+        self.fields["divisions"].choices = [(d.code, d.short_name) for d in divisions]  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=AssignmentStatus.choices)
+    text = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000
+    )
+    figures = forms.CharField(
+        label=_("Figures"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. “checkpoints set up: 12”."),
+        max_length=5_000,
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000
+    )
+
+
+class DashboardForm(forms.Form):
+    division = forms.CharField(required=False, max_length=20)
+    date = forms.DateField(required=False)
+    metric = forms.CharField(required=False, max_length=64)
+
+
+IMPORT_ERRORS = {
+    "file_too_large": _("The file is larger than 20 MB."),
+    "not_docx": _("The file is not a Word (.docx) document. Save old .doc files as .docx first."),
+    "docx_too_large": _("The Word document's text is too large to import."),
+    "bad_docx": _("The Word document is damaged, encrypted or unreadable."),
+    "not_text": _("The file is not a text file in UTF-8 or GB18030 encoding."),
+    "unsupported_file": _("Only .docx and .txt files can be imported."),
+    "text_too_large": _("The text is too long to be a notice: paste only the notice itself."),
+    "empty": _("The text is empty."),
+}
+
+
+def import_error_message(error: NoticeImportError) -> str:
+    """The importer's error in the user's language (its code picks the message)."""
+    message = IMPORT_ERRORS.get(error.code)
+    return str(message) if message is not None else str(error)

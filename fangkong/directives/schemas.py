@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Schema
+
+
+class MeasureOut(Schema):
+    number: str
+    title: str
+    text: str
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    title: str
+    division_code: str
+    issuer: str
+    doc_number: str
+    date: date
+    public: bool
+    source: str
+    cites: list[str]
+    measures: list[MeasureOut]
+
+
+class ParseIn(Schema):
+    text: str
+
+
+class ParsedOut(Schema):
+    title: str
+    issuer: str
+    date: date | None
+    doc_number: str
+    source: str
+    cites: list[str]
+    measures: list[MeasureOut]
+    body: str
+
+
+class MatrixCellOut(Schema):
+    assignment_id: int
+    division_code: str
+    status: str
+    returned: bool
+    overdue: bool
+    deadline: date
+
+
+class MatrixRowOut(Schema):
+    number: str
+    title: str
+    cells: list[MatrixCellOut]
+
+
+class MatrixOut(Schema):
+    divisions: list[str]
+    rows: list[MatrixRowOut]
+    overdue: int
+
+
+class ReportIn(Schema):
+    text: str
+    status: str
+    figures: dict[str, float] = {}
+
+
+class ReportOut(Schema):
+    id: int
+    assignment_id: int
+    status: str
+    state: str
+
+
+class FigureOut(Schema):
+    metric: str
+    label: str
+    kind: str
+    today: int
+    value: int
+    change: int | None
+
+
+class GroupOut(Schema):
+    app: str
+    measures: str
+    title: str
+    figures: list[FigureOut]
+
+
+class ChildOut(Schema):
+    code: str
+    name: str
+    values: dict[str, int]
+
+
+class DashboardOut(Schema):
+    division_code: str
+    date: date
+    groups: list[GroupOut]
+    children: list[ChildOut]
+
+
+class AssignIn(Schema):
+    measure_ids: list[int]
+    division_codes: list[str]
+    deadline: date
+
+
+class AssignmentOut(Schema):
+    id: int
+    measure_id: int
+    division_code: str
+    deadline: date
+    status: str
+
+
+class ReturnIn(Schema):
+    comment: str

@@ -8,9 +8,9 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from fangkong.accounts.api import API_AUTH
 from fangkong.accounts.api import router as accounts_router
-from fangkong.community.api import router as community_router
-from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.assistance.api import router as assistance_router
+from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.community.api import router as community_router
 from fangkong.directives.api import router as directives_router
 from fangkong.divisions.api import router as divisions_router
 from fangkong.passes.api import router as passes_router

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.divisions",
     "fangkong.accounts",
+    "fangkong.returnees",
 ]
 
 MIDDLEWARE = [

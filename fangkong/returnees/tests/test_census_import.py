@@ -29,7 +29,7 @@ from fangkong.returnees.models import KeyGroup, Person, RegisteredVia, ReturnTri
 from fangkong.returnees.tests.helpers import ID_2, ID_3, RIGHT_VILLAGE, STANDARD_ID, VILLAGE
 from fangkong.test import BAYANHAOTE, BaseTestCase, make_user
 
-GOOD = [
+GOOD: list[list[Any]] = [
     [
         "张三",
         STANDARD_ID,
@@ -194,7 +194,7 @@ class CensusImportTests(BaseTestCase):
             "交通方式",
             "多余的列",
         ]
-        rows = [
+        rows: list[list[Any]] = [
             [
                 STANDARD_ID,
                 "张三",

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from fangkong.accounts.api import API_AUTH
 from fangkong.accounts.api import router as accounts_router
 from fangkong.divisions.api import router as divisions_router
+from fangkong.returnees.api import router as returnees_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -36,3 +37,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
+api.add_router("", returnees_router)

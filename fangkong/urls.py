@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("fangkong.accounts.urls")),
     path("divisions/", include("fangkong.divisions.urls")),
     path("hq/", include("fangkong.core.urls")),
+    path("returnees/", include("fangkong.returnees.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -24,6 +24,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
     NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
     NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
+    NavItem(_("Returnees"), "returnees:trip-list", Perm.RETURNEES_VIEW),
+    NavItem(_("Our returning staff"), "returnees:unit-list", Perm.RETURNEES_UNIT),
 ]
 
 

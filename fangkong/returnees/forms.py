@@ -87,6 +87,7 @@ class SelfRegistrationForm(TripForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division_code"].widget = forms.HiddenInput()
+        self.fields["division_code"].required = False
         del self.fields["notes"]
         for name in ("id_number", "mobile"):
             self.fields[name].widget.attrs["inputmode"] = "numeric" if name == "mobile" else "text"

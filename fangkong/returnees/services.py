@@ -38,6 +38,7 @@ from fangkong.returnees.models import (
     ObservationStatus,
     Person,
     RegisteredVia,
+    RegistrationAttempt,
     ReturnTrip,
     RiskArea,
     Symptom,
@@ -653,3 +654,49 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
         )
         merge.delete()
     return keep
+
+
+# --- public page and personal data --------------------------------------------------------
+
+SELF_REGISTRATION_LIMIT = 10  # submissions per address
+SELF_REGISTRATION_WINDOW = timedelta(minutes=10)
+
+
+def self_registration_allow(*, client_address: str) -> bool:
+    """Count one public submission from this address; False once over the limit."""
+    import hashlib
+
+    from django.conf import settings
+
+    client = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address}".encode()).hexdigest()
+    now = timezone.now()
+    with transaction.atomic():
+        RegistrationAttempt.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+        recent = RegistrationAttempt.objects.filter(
+            client=client, created_at__gte=now - SELF_REGISTRATION_WINDOW
+        ).count()
+        if recent >= SELF_REGISTRATION_LIMIT:
+            return False
+        RegistrationAttempt.objects.create(client=client, created_at=now)
+    return True
+
+
+def personal_data_viewed(*, actor: Any, person: Person, division_code: str) -> None:
+    """Audit that ``actor`` saw a person's unmasked ID number and phone."""
+    with transaction.atomic():
+        record_audit(actor, "person.view_unmasked", person, division_code=division_code)
+
+
+def trips_exported(*, actor: Any, count: int, unmasked: bool, filters: dict[str, Any]) -> None:
+    """Audit an export of the returnee list."""
+    keys = actor.scope_keys(Perm.RETURNEES_VIEW)
+    with transaction.atomic():
+        record_audit(
+            actor,
+            "returnee.export",
+            None,
+            division_code=min(keys, key=len) if keys else "",
+            count=count,
+            unmasked=unmasked,
+            filters=filters,
+        )

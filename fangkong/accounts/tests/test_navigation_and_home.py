@@ -6,7 +6,14 @@ class NavigationTests(BaseTestCase):
     def test_each_role_sees_its_own_menu(self):
         commander = self.client_for(self.league_commander).get("/", HTTP_ACCEPT_LANGUAGE="en")
         labels = [item["label"] for item in commander.context["nav_items"]]
-        assert labels == ["Home", "Divisions", "Users", "Emergency periods", "Audit trail"]
+        assert labels == [
+            "Home",
+            "Divisions",
+            "Users",
+            "Emergency periods",
+            "Audit trail",
+            "Returnees",
+        ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
         assert [i["label"] for i in page.context["nav_items"]] == ["Home", "Divisions"]

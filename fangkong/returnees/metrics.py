@@ -120,3 +120,17 @@ def register() -> None:
             "flow",
             recount=_group(group.value),
         )
+
+
+def metric_names() -> list[str]:
+    from fangkong.returnees.models import KeyGroup
+
+    return [
+        REGISTERED,
+        ARRIVED,
+        UNDER_OBSERVATION,
+        RELEASED,
+        CHECKS_DONE,
+        FEVER,
+        *(by_group(g.value) for g in KeyGroup),
+    ]

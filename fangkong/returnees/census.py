@@ -15,19 +15,17 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import python_calamine
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump_many
 from fangkong.divisions.models import Division, Level
-from fangkong.divisions.services import pinyin_keys
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
@@ -43,6 +41,7 @@ from fangkong.returnees.services import (
     CleanTrip,
     TripData,
     active_risk_areas,
+    name_pinyin_keys,
     trip_data_clean,
 )
 
@@ -129,7 +128,7 @@ class CensusFileError(ValueError):
     """The file as a whole cannot be read: too big, not a spreadsheet, no usable sheet."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     row: int  # spreadsheet row number (the header is row 1 in the template)
     column: str  # header text as in the file, or "" for the whole row / file
@@ -144,7 +143,7 @@ class Problem:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class GoodRow:
     row: int
     clean: CleanTrip
@@ -366,9 +365,8 @@ def split_origin(text: str, key_group: str) -> tuple[str, str, str]:
     return text, "", ""
 
 
-@lru_cache(maxsize=65536)
 def _pinyin(name: str) -> tuple[str, str]:
-    return pinyin_keys(name)
+    return name_pinyin_keys(name)
 
 
 def check_rows(
@@ -417,31 +415,33 @@ def check_rows(
         keys = [default_division] if default_division else [""]
     divisions = {d.code: d for d in Division.objects.filter(level=Level.VILLAGE)}
     areas = active_risk_areas()
+    today = timezone.localdate()
     good: list[GoodRow] = []
     seen: dict[tuple[str, date], int] = {}
+    check_cells = bool(table.formulas or merged_cells)
 
     for r in range(table.header_row + 1, len(table.rows)):
         cells = table.rows[r]
-        if not any(_text(c) for c in cells):
+        if not any(c is not None and str(c).strip() for c in cells):
             continue  # blank row
         row_number = r + 1
         report.rows += 1
         problems: list[Problem] = []
-
-        def cell(key: str, cells: list[Any] = cells) -> Any:
-            pos = index.get(key)
-            return cells[pos] if pos is not None and pos < len(cells) else None
+        width = len(cells)
+        values = {key: cells[pos] if pos < width else None for key, pos in index.items()}
+        cell = values.get
 
         def add(
             key: str, message: str, row_number: int = row_number, problems: list[Problem] = problems
         ) -> None:
             problems.append(Problem(row_number, column_name.get(key, HEADER_OF[key]), message))
 
-        for key, pos in index.items():
-            if (r, pos) in table.formulas:
-                add(key, "formula cells are not accepted (paste the values instead)")
-            elif (r, pos) in merged_cells:
-                add(key, "merged cell: unmerge the cells and fill every row")
+        if check_cells:
+            for key, pos in index.items():
+                if (r, pos) in table.formulas:
+                    add(key, "formula cells are not accepted (paste the values instead)")
+                elif (r, pos) in merged_cells:
+                    add(key, "merged cell: unmerge the cells and fill every row")
         for key in REQUIRED:
             if (
                 key in index
@@ -499,7 +499,7 @@ def check_rows(
             notes=_text(cell("notes")),
         )
         try:
-            clean = trip_data_clean(data, divisions=divisions, risk_areas=areas)
+            clean = trip_data_clean(data, divisions=divisions, risk_areas=areas, today=today)
         except ValidationError as exc:
             for fname, messages in exc.message_dict.items():
                 for message in messages:
@@ -577,6 +577,34 @@ TRIP_FIELDS = (
 )
 
 
+def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain tuples with ``executemany``: the bulk path, without model instances."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _ids_of(numbers: list[str]) -> dict[str, int]:
+    """Person ids by ID number (raw IN queries in chunks: no per-value lookup machinery)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    result: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(numbers, 900):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT id_number, id FROM {table} WHERE id_number IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            result.update(dict(cursor.fetchall()))
+    return result
+
+
 def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filename: str) -> None:
     """Create or update people and trips for the good rows, in the caller's transaction."""
     now = timezone.now()
@@ -600,14 +628,29 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
             "division_code": c.division.code,
         }
     existing: dict[str, Person] = {}
-    for chunk in _chunks(list(wanted_people), BATCH):
-        for p in Person.objects.filter(id_number__in=chunk):
+    known = _ids_of(list(wanted_people))
+    for chunk in _chunks(list(known.values()), BATCH):
+        for p in Person.objects.filter(pk__in=chunk):
             existing[p.id_number] = p
-    new_people = [
-        Person(id_number=number, created_at=now, updated_at=now, **values)
-        for number, values in wanted_people.items()
-        if number not in existing
-    ]
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    new_numbers = [number for number in wanted_people if number not in existing]
+    _insert(
+        Person,
+        ["id_number", *PERSON_FIELDS, "created_at", "updated_at"],
+        [
+            (
+                number,
+                *(
+                    ops.adapt_datefield_value(v) if k == "birth_date" else v
+                    for k, v in wanted_people[number].items()
+                ),
+                stamp,
+                stamp,
+            )
+            for number in new_numbers
+        ],
+    )
     changed_people = []
     for number, person in existing.items():
         values = wanted_people[number]
@@ -616,26 +659,18 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
                 setattr(person, k, v)
             person.updated_at = now
             changed_people.append(person)
-    Person.objects.bulk_create(new_people, batch_size=BATCH)
     if changed_people:
         Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, "updated_at"], batch_size=BATCH)
     changed_numbers = {p.id_number for p in changed_people}
     person_ids = {p.id_number: p.pk for p in existing.values()}
-    if new_people:
-        if new_people[0].pk is None:  # backends that do not return ids
-            for chunk in _chunks([p.id_number for p in new_people], BATCH):
-                person_ids.update(
-                    Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk")
-                )
-        else:
-            person_ids.update({p.id_number: p.pk for p in new_people})
+    person_ids.update(_ids_of(new_numbers))
 
     trips: dict[tuple[int, date], ReturnTrip] = {}
     known_ids = [person_ids[n] for n in existing]
     for chunk in _chunks(known_ids, BATCH):
         for t in ReturnTrip.objects.filter(person_id__in=chunk):
             trips[(t.person_id, t.departure_date)] = t
-    to_create: list[ReturnTrip] = []
+    to_create: list[tuple[Any, ...]] = []
     to_update: list[ReturnTrip] = []
     receipts = iter(_receipts(len(good)))
     flows: list[tuple[str, str, date, int]] = []
@@ -662,15 +697,19 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
         trip = trips.get((pid, d.departure_date))
         if trip is None:
             to_create.append(
-                ReturnTrip(
-                    person_id=pid,
-                    departure_date=d.departure_date,
-                    registered_via=RegisteredVia.IMPORT,
-                    registered_by_id=getattr(actor, "pk", None),
-                    receipt=next(receipts),
-                    created_at=now,
-                    updated_at=now,
-                    **values,
+                (
+                    pid,
+                    ops.adapt_datefield_value(d.departure_date),
+                    RegisteredVia.IMPORT,
+                    getattr(actor, "pk", None),
+                    next(receipts),
+                    "expected",
+                    stamp,
+                    stamp,
+                    *(
+                        ops.adapt_datefield_value(v) if k == "arrival_date" else v
+                        for k, v in values.items()
+                    ),
                 )
             )
             flows.append((metrics.REGISTERED, c.division.code, today, 1))
@@ -690,7 +729,21 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
             report.updated += 1
         else:
             report.unchanged += 1
-    ReturnTrip.objects.bulk_create(to_create, batch_size=BATCH)
+    _insert(
+        ReturnTrip,
+        [
+            "person_id",
+            "departure_date",
+            "registered_via",
+            "registered_by_id",
+            "receipt",
+            "status",
+            "created_at",
+            "updated_at",
+            *TRIP_FIELDS,
+        ],
+        to_create,
+    )
     if to_update:
         ReturnTrip.objects.bulk_update(to_update, [*TRIP_FIELDS, "updated_at"], batch_size=BATCH)
     report.created += len(to_create)
@@ -724,6 +777,7 @@ def census_import(
             raise CensusFileError(f"--division: {exc}") from None
     table = read_table(data, filename)
     good, report = check_rows(table, actor=actor, default_division=default_division)
+    del table  # the checked rows hold what the write needs
     if dry_run or (report.rejected and not skip_bad_rows) or not good:
         return report
     with transaction.atomic():

@@ -206,14 +206,16 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         trip_confirm_arrival(actor=worker, trip=trip, observe=False)
         arrived += 1
         if trip.needs_observation or key % 5 == 0:
-            kind = (
+            obs_kind = (
                 ObservationKind.CENTRALISED if trip.key_group == "inbound" else ObservationKind.HOME
             )
             observation_start(
                 actor=worker,
                 trip=trip,
-                kind=kind,
-                place="集中隔离点（阿左旗宾馆）" if kind == ObservationKind.CENTRALISED else "家中",
+                kind=obs_kind,
+                place="集中隔离点（阿左旗宾馆）"
+                if obs_kind == ObservationKind.CENTRALISED
+                else "家中",
                 start_date=trip.arrival_date,
             )
             observed += 1

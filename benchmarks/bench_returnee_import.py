@@ -47,9 +47,7 @@ def floor_seconds(data: bytes, vendor: str) -> float:
             + ")"
         )
         if vendor == "postgresql":
-            with cursor.cursor.copy(  # type: ignore[attr-defined]
-                "COPY bench_bare_census FROM STDIN"
-            ) as copy:
+            with cursor.cursor.copy("COPY bench_bare_census FROM STDIN") as copy:
                 for row in body:
                     copy.write_row(row)
         else:

@@ -20,7 +20,7 @@ from typing import Any
 import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
@@ -499,7 +499,8 @@ def check_rows(
             notes=_text(cell("notes")),
         )
         try:
-            clean = trip_data_clean(data, divisions=divisions, risk_areas=areas, today=today)
+            with translation.override("en"):  # the report is written in one language
+                clean = trip_data_clean(data, divisions=divisions, risk_areas=areas, today=today)
         except ValidationError as exc:
             for fname, messages in exc.message_dict.items():
                 for message in messages:

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.returnees.models import (
     ContactMethod,
+    ConvoyKind,
     KeyGroup,
     ObservationKind,
     ObservationStatus,
     RegisteredVia,
     Symptom,
+    TransitStage,
     Transport,
     TripStatus,
     UnitKind,
@@ -205,3 +207,40 @@ class ImportForm(forms.Form):
         label=_("Import the good rows and skip the bad ones"), required=False
     )
     dry_run = forms.BooleanField(label=_("Only check, import nothing"), required=False)
+
+
+class ConvoyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConvoyKind.choices)
+    vehicle = forms.CharField(label=_("Vehicle (plate, or train and carriage)"), max_length=40)
+    driver_name = forms.CharField(label=_("Driver or attendant"), max_length=50)
+    driver_mobile = forms.CharField(label=_("Driver's mobile"), max_length=20)
+    route = forms.CharField(
+        label=_("Route"), max_length=200, help_text=_("e.g. 呼和浩特 → 巴彦浩特")
+    )
+    departure_at = forms.DateTimeField(
+        label=_("Departure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    key_group = forms.ChoiceField(label=_("Key group"), choices=KeyGroup.choices)
+    seats_per_row = forms.IntegerField(
+        label=_("Seats per row"), min_value=1, max_value=6, initial=4
+    )
+    division_code = forms.CharField(label=_("Organising division code"), max_length=12)
+
+
+class ManifestForm(forms.Form):
+    lines = forms.CharField(
+        label=_("Passengers, one a line"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("seat, name, ID number, mobile, community code[, work unit or school]"),
+    )
+
+
+class TransitCheckForm(forms.Form):
+    passenger = forms.IntegerField(widget=forms.HiddenInput)
+    stage = forms.ChoiceField(label=_("Stage"), choices=TransitStage.choices)
+    temperature = forms.DecimalField(
+        label=_("Temperature (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )

@@ -407,3 +407,154 @@ class RegistrationAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client[:8]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- organised transport (运输组织, 在途防控) ---------------------------------------------------
+
+
+class ConvoyStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned: manifest open")
+    CONFIRMED = "confirmed", _("Manifest confirmed")
+
+
+class ConvoyKind(models.TextChoices):
+    COACH = "coach", _("Chartered coach")
+    TRAIN = "train", _("Train carriage")
+
+
+class Convoy(TimeStampedModel):
+    """A chartered coach or train carriage bringing workers or students back point to point."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=ConvoyKind.choices)
+    vehicle = models.CharField(_("vehicle (plate or train and carriage)"), max_length=40)
+    driver_name = models.CharField(_("driver or attendant"), max_length=50)
+    driver_mobile = models.CharField(_("driver's mobile"), max_length=11)
+    route = models.CharField(_("route"), max_length=200)
+    departure_at = models.DateTimeField(_("departure"))
+    key_group = models.CharField(_("key group"), max_length=10, choices=KeyGroup.choices)
+    seats_per_row = models.PositiveSmallIntegerField(_("seats per row"), default=4)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConvoyStatus.choices, default=ConvoyStatus.PLANNED
+    )
+    confirmed_at = models.DateTimeField(_("manifest confirmed"), null=True, blank=True)
+    division = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("organising division"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    division_code = models.CharField(_("division code"), max_length=12, db_index=True)
+
+    objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("organised transport")
+        verbose_name_plural = _("organised transports")
+        ordering = ("-departure_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats_per_row__gte=1) & Q(seats_per_row__lte=6),
+                name="convoy_seats_per_row_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} {self.route}"
+
+    def neighbours(self, seat: int) -> set[int]:
+        """Seats around ``seat`` (same row either side, and the rows in front and behind)."""
+        per_row = self.seats_per_row
+        row, col = divmod(seat - 1, per_row)
+        result = set()
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                r, c = row + dr, col + dc
+                if (dr or dc) and r >= 0 and 0 <= c < per_row:
+                    result.add(r * per_row + c + 1)
+        return result
+
+
+class Passenger(models.Model):
+    """One seat of a convoy's manifest; becomes a return trip when the manifest is confirmed."""
+
+    convoy = models.ForeignKey(
+        Convoy,
+        verbose_name=_("organised transport"),
+        on_delete=models.CASCADE,
+        related_name="passengers",
+    )
+    seat = models.PositiveSmallIntegerField(_("seat"))
+    id_number = models.CharField(_("ID number"), max_length=18)
+    name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    division = models.ForeignKey(
+        "divisions.Division",
+        verbose_name=_("destination community"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    work_unit_name = models.CharField(_("work unit or school"), max_length=120, blank=True)
+    trip = models.ForeignKey(
+        ReturnTrip,
+        verbose_name=_("trip"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    flagged = models.BooleanField(_("flagged"), default=False)
+    flag_reason = models.CharField(_("why flagged"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("passenger")
+        verbose_name_plural = _("passengers")
+        ordering = ("seat",)
+        constraints = [
+            models.UniqueConstraint(fields=("convoy", "seat"), name="passenger_one_per_seat"),
+            models.UniqueConstraint(
+                fields=("convoy", "id_number"), name="passenger_once_per_convoy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} {self.name}"
+
+
+class TransitStage(models.TextChoices):
+    BOARDING = "boarding", _("At boarding")
+    ARRIVAL = "arrival", _("On arrival")
+
+
+class TransitCheck(models.Model):
+    """A passenger's temperature at boarding or on arrival."""
+
+    passenger = models.ForeignKey(
+        Passenger, verbose_name=_("passenger"), on_delete=models.CASCADE, related_name="checks"
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=TransitStage.choices)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("in-transit check")
+        verbose_name_plural = _("in-transit checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("passenger", "stage"), name="transitcheck_once_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.passenger} {self.stage} {self.temperature}"
+
+    @property
+    def is_fever(self) -> bool:
+        return self.temperature >= FEVER_FROM

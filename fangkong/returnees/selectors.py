@@ -15,9 +15,11 @@ from fangkong.accounts.roles import Perm
 from fangkong.core.jurisdiction import scope_q
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
+    Convoy,
     DailyCheck,
     Observation,
     ObservationStatus,
+    Passenger,
     Person,
     ReturnTrip,
     RiskArea,
@@ -241,3 +243,24 @@ def access_risk_area_by_id(actor: Any, area_id: int) -> RiskArea:
     if area is None or not any(area.division_code.startswith(k) for k in keys):
         raise Http404
     return area
+
+
+def convoy_list(*, actor: Any) -> QuerySet[Convoy]:
+    keys = actor.scope_keys(Perm.RETURNEES_REGISTER) + actor.scope_keys(Perm.RETURNEES_VIEW)
+    return Convoy.objects.filter(scope_q(keys)).select_related("division")
+
+
+def access_convoy_by_id(actor: Any, convoy_id: int, *, write: bool = False) -> Convoy:
+    convoy = Convoy.objects.select_related("division").filter(pk=convoy_id).first()
+    if convoy is None or not actor.is_authenticated:
+        raise Http404
+    allowed = actor.can(Perm.RETURNEES_REGISTER, convoy.division_code) or (
+        not write and actor.can(Perm.RETURNEES_VIEW, convoy.division_code)
+    )
+    if not allowed:
+        raise Http404
+    return convoy
+
+
+def convoy_passengers(convoy: Convoy) -> QuerySet[Passenger]:
+    return convoy.passengers.select_related("division", "trip").prefetch_related("checks")

@@ -35,17 +35,23 @@ from fangkong.lib.ids import (
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
     ContactMethod,
+    Convoy,
+    ConvoyKind,
+    ConvoyStatus,
     DailyCheck,
     KeyGroup,
     Observation,
     ObservationKind,
     ObservationStatus,
+    Passenger,
     Person,
     RegisteredVia,
     RegistrationAttempt,
     ReturnTrip,
     RiskArea,
     Symptom,
+    TransitCheck,
+    TransitStage,
     Transport,
     TripStatus,
     UnitKind,
@@ -751,3 +757,221 @@ def trips_exported(*, actor: Any, count: int, unmasked: bool, filters: dict[str,
             unmasked=unmasked,
             filters=filters,
         )
+
+
+# --- organised transport ----------------------------------------------------------------------
+
+
+def convoy_create(
+    *,
+    actor: Any,
+    kind: str,
+    vehicle: str,
+    driver_name: str,
+    driver_mobile: str,
+    route: str,
+    departure_at: Any,
+    key_group: str,
+    division_code: str,
+    seats_per_row: int = 4,
+) -> Convoy:
+    """Plan a chartered coach or train carriage; its manifest is open until confirmed."""
+    errors: dict[str, list[str]] = {}
+    if kind not in ConvoyKind.values:
+        errors["kind"] = [_("Unknown kind of transport.")]
+    if not vehicle.strip():
+        errors["vehicle"] = [_("The vehicle is required.")]
+    elif kind == ConvoyKind.COACH:
+        try:
+            vehicle = normalize_plate(vehicle)
+        except InvalidNumber as exc:
+            errors["vehicle"] = [_(str(exc))]
+    try:
+        mobile = normalize_mobile(driver_mobile)
+    except InvalidNumber as exc:
+        errors["driver_mobile"] = [_(str(exc))]
+        mobile = ""
+    if key_group not in _KEY_GROUPS:
+        errors["key_group"] = [_("Unknown key group.")]
+    if not 1 <= seats_per_row <= 6:
+        errors["seats_per_row"] = [_("A row has from 1 to 6 seats.")]
+    try:
+        division = Division.objects.filter(code=division_scope_key(division_code)).first()
+    except InvalidNumber:
+        division = None
+    if division is None:
+        errors["division_code"] = [_("Unknown division code.")]
+    if errors:
+        raise ValidationError(errors)
+    assert division is not None
+    _check_actor_over(actor, division.code, Perm.RETURNEES_REGISTER)
+    with transaction.atomic():
+        convoy = Convoy.objects.create(
+            kind=kind,
+            vehicle=vehicle.strip(),
+            driver_name=driver_name.strip(),
+            driver_mobile=mobile,
+            route=route.strip(),
+            departure_at=departure_at,
+            key_group=key_group,
+            seats_per_row=seats_per_row,
+            division=division,
+            division_code=division.code,
+        )
+        record_audit(actor, "convoy.create", convoy)
+    return convoy
+
+
+def convoy_add_passengers(*, actor: Any, convoy: Convoy, lines: str) -> list[Passenger]:
+    """Add manifest lines ``seat, name, ID number, mobile, community code[, work unit]``
+    (comma, tab or Chinese comma separated). All or nothing: errors name the line."""
+    _check_actor_over(actor, convoy.division_code, Perm.RETURNEES_REGISTER)
+    if convoy.status != ConvoyStatus.PLANNED:
+        raise ValidationError(_("The manifest is confirmed: it can no longer change."))
+    import re
+
+    errors: list[str] = []
+    rows: list[Passenger] = []
+    taken_seats = set(convoy.passengers.values_list("seat", flat=True))
+    taken_ids = set(convoy.passengers.values_list("id_number", flat=True))
+    for number, raw in enumerate(lines.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[,\t，]", raw)]
+        if len(parts) < 5:
+            errors.append(
+                _("line %(n)d: expected seat, name, ID number, mobile, community code")
+                % {"n": number}
+            )
+            continue
+        seat_text, name, id_text, mobile_text, code = parts[:5]
+        problems = []
+        seat = int(seat_text) if seat_text.isdigit() else 0
+        if seat < 1:
+            problems.append(_("seat must be a number from 1"))
+        elif seat in taken_seats:
+            problems.append(_("seat %(s)d is taken") % {"s": seat})
+        try:
+            info = fast_parse_id_number(id_text)
+        except InvalidNumber as exc:
+            problems.append(_(str(exc)))
+            info = None
+        if info is not None and info.number in taken_ids:
+            problems.append(_("this person is already on the manifest"))
+        try:
+            mobile = normalize_mobile(mobile_text) if mobile_text else ""
+        except InvalidNumber as exc:
+            problems.append(_(str(exc)))
+            mobile = ""
+        try:
+            division = Division.objects.filter(
+                code=division_scope_key(code), level=Level.VILLAGE
+            ).first()
+        except InvalidNumber:
+            division = None
+        if division is None:
+            problems.append(_("unknown community code %(c)s") % {"c": code})
+        if not name:
+            problems.append(_("name is required"))
+        if problems:
+            errors.append(
+                _("line %(n)d: %(p)s") % {"n": number, "p": "; ".join(str(p) for p in problems)}
+            )
+            continue
+        assert info is not None and division is not None
+        taken_seats.add(seat)
+        taken_ids.add(info.number)
+        rows.append(
+            Passenger(
+                convoy=convoy,
+                seat=seat,
+                id_number=info.number,
+                name=name,
+                mobile=mobile,
+                division=division,
+                work_unit_name=parts[5] if len(parts) > 5 else "",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Passenger.objects.bulk_create(rows)
+        record_audit(actor, "convoy.manifest_add", convoy, passengers=len(rows))
+    return rows
+
+
+def convoy_confirm_manifest(*, actor: Any, convoy: Convoy) -> Convoy:
+    """Confirm the manifest (planned → confirmed): every passenger's trip is registered at
+    once, in one transaction; an error names the seat and nothing is registered."""
+    _check_actor_over(actor, convoy.division_code, Perm.RETURNEES_REGISTER)
+    passengers = list(convoy.passengers.select_related("division"))
+    if not passengers:
+        raise ValidationError(_("The manifest is empty."))
+    departure = timezone.localdate(convoy.departure_at)
+    with transaction.atomic():
+        updated = Convoy.objects.filter(pk=convoy.pk, status=ConvoyStatus.PLANNED).update(
+            status=ConvoyStatus.CONFIRMED, confirmed_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not updated:
+            raise ValidationError(_("The manifest is already confirmed."))
+        for passenger in passengers:
+            data = TripData(
+                id_number=passenger.id_number,
+                name=passenger.name,
+                mobile=passenger.mobile,
+                key_group=convoy.key_group,
+                departure_date=departure,
+                division_code=passenger.division.code,
+                transport=Transport.COACH if convoy.kind == ConvoyKind.COACH else Transport.TRAIN,
+                transport_number=convoy.vehicle,
+                origin_province=convoy.route.split("→")[0].strip()[:50],
+                work_unit_name=passenger.work_unit_name,
+                notes=str(_("Organised transport, seat %(s)d") % {"s": passenger.seat}),
+            )
+            try:
+                trip = returnee_register(actor=actor, data=data)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("seat %(s)d: %(m)s") % {"s": passenger.seat, "m": " ".join(exc.messages)}
+                ) from None
+            passenger.trip = trip
+            passenger.save(update_fields=["trip"])
+        convoy.refresh_from_db()
+        record_audit(actor, "convoy.confirm", convoy, passengers=len(passengers))
+    return convoy
+
+
+def transit_check_record(
+    *, actor: Any, passenger: Passenger, stage: str, temperature: Decimal | str | float
+) -> TransitCheck:
+    """Record a passenger's temperature at boarding or on arrival; a fever flags the
+    passenger and the seats around them."""
+    convoy = passenger.convoy
+    _check_actor_over(actor, convoy.division_code, Perm.RETURNEES_REGISTER)
+    if stage not in TransitStage.values:
+        raise ValidationError({"stage": [_("Unknown stage.")]})
+    try:
+        temp = Decimal(str(temperature)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        temp = Decimal(0)
+    if not Decimal("34.0") <= temp <= Decimal("43.0"):
+        raise ValidationError(
+            {"temperature": [_("A body temperature lies between 34.0 and 43.0 °C.")]}
+        )
+    with transaction.atomic():
+        check, _created = TransitCheck.objects.update_or_create(
+            passenger=passenger,
+            stage=stage,
+            defaults={"temperature": temp, "checked_by": actor, "checked_at": timezone.now()},
+        )
+        if check.is_fever:
+            reason = str(
+                _("Fever %(t)s °C on board, seat %(s)d") % {"t": temp, "s": passenger.seat}
+            )
+            Passenger.objects.filter(pk=passenger.pk).update(flagged=True, flag_reason=reason)
+            Passenger.objects.filter(
+                convoy=convoy, seat__in=convoy.neighbours(passenger.seat), flagged=False
+            ).update(flagged=True, flag_reason=reason)
+            passenger.refresh_from_db()
+        record_audit(actor, "convoy.transit_check", convoy, seat=passenger.seat, stage=stage)
+    return check

@@ -24,10 +24,13 @@ from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
     CheckForm,
+    ConvoyForm,
     EndForm,
     ImportForm,
+    ManifestForm,
     RiskAreaForm,
     SelfRegistrationForm,
+    TransitCheckForm,
     TripFilterForm,
     TripForm,
     WorkUnitForm,
@@ -611,4 +614,91 @@ def work_unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "returnees/work_unit_list.html",
         {"units": units[:500], "form": form, "can_edit": can_edit},
+    )
+
+
+# --- organised transport --------------------------------------------------------------------
+
+
+@login_required
+def convoy_list(request: HttpRequest) -> HttpResponse:
+    actor = _require(request, Perm.RETURNEES_REGISTER, Perm.RETURNEES_VIEW)
+    can_edit = actor.has_perm_anywhere(Perm.RETURNEES_REGISTER)
+    form = ConvoyForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                convoy = services.convoy_create(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
+    page = page_of(selectors.convoy_list(actor=actor), request.GET.get("page"))
+    return render(
+        request,
+        "returnees/convoy_list.html",
+        {"page": page, "form": form, "can_edit": can_edit, "query": ""},
+    )
+
+
+@login_required
+def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
+    actor = _require(request, Perm.RETURNEES_REGISTER, Perm.RETURNEES_VIEW)
+    convoy = selectors.access_convoy_by_id(actor, convoy_id)
+    can_edit = actor.can(Perm.RETURNEES_REGISTER, convoy.division_code)
+    manifest_form = ManifestForm(prefix="manifest")
+    check_form = TransitCheckForm(prefix="check")
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "manifest":
+                manifest_form = ManifestForm(request.POST, prefix="manifest")
+                if manifest_form.is_valid():
+                    services.convoy_add_passengers(
+                        actor=actor, convoy=convoy, lines=manifest_form.cleaned_data["lines"]
+                    )
+                    return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
+            elif action == "confirm":
+                services.convoy_confirm_manifest(actor=actor, convoy=convoy)
+                messages.success(request, _("Manifest confirmed: every passenger is registered."))
+                return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
+            elif action == "check":
+                check_form = TransitCheckForm(request.POST, prefix="check")
+                if check_form.is_valid():
+                    passenger = convoy.passengers.filter(
+                        pk=check_form.cleaned_data["passenger"]
+                    ).first()
+                    if passenger is None:
+                        raise Http404
+                    services.transit_check_record(
+                        actor=actor,
+                        passenger=passenger,
+                        stage=check_form.cleaned_data["stage"],
+                        temperature=check_form.cleaned_data["temperature"],
+                    )
+                    return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
+        except ValidationError as exc:
+            target = manifest_form if action == "manifest" else check_form
+            if action == "confirm":
+                messages.error(request, " ".join(exc.messages))
+            else:
+                _errors_into(target, exc)
+    passengers = list(selectors.convoy_passengers(convoy))
+    for p in passengers:
+        p.id_display = mask_id_number(p.id_number)  # type: ignore[attr-defined]
+        p.stages = {c.stage: c for c in p.checks.all()}  # type: ignore[attr-defined]
+    return render(
+        request,
+        "returnees/convoy_detail.html",
+        {
+            "convoy": convoy,
+            "passengers": passengers,
+            "manifest_form": manifest_form,
+            "check_form": check_form,
+            "can_edit": can_edit,
+        },
     )

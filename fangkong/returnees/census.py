@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +29,8 @@ from fangkong.divisions.models import Division, Level
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
+    CensusJob,
+    CensusJobStatus,
     KeyGroup,
     Person,
     RegisteredVia,
@@ -374,6 +376,7 @@ def check_rows(
     *,
     actor: Any,
     default_division: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[GoodRow], CensusReport]:
     """Check every data row; return the good ones and a report naming every problem."""
     report = CensusReport(sheet=table.sheet)
@@ -420,7 +423,10 @@ def check_rows(
     seen: dict[tuple[str, date], int] = {}
     check_cells = bool(table.formulas or merged_cells)
 
+    total = len(table.rows) - table.header_row - 1
     for r in range(table.header_row + 1, len(table.rows)):
+        if progress is not None and (r - table.header_row) % 2000 == 0:
+            progress(r - table.header_row, total)
         cells = table.rows[r]
         if not any(c is not None and str(c).strip() for c in cells):
             continue  # blank row
@@ -768,6 +774,8 @@ def census_import(
     default_division: str = "",
     skip_bad_rows: bool = False,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> CensusReport:
     """Read, check and (unless a bad row forbids it or it is a dry run) import, in one
     transaction. Raises CensusFileError when the file as a whole is unusable."""
@@ -777,10 +785,14 @@ def census_import(
         except InvalidNumber as exc:
             raise CensusFileError(f"--division: {exc}") from None
     table = read_table(data, filename)
-    good, report = check_rows(table, actor=actor, default_division=default_division)
+    good, report = check_rows(
+        table, actor=actor, default_division=default_division, progress=progress
+    )
     del table  # the checked rows hold what the write needs
     if dry_run or (report.rejected and not skip_bad_rows) or not good:
         return report
+    if before_write is not None:
+        before_write()
     with transaction.atomic():
         write_rows(actor=actor, good=good, report=report, filename=filename)
     report.imported = True
@@ -870,3 +882,78 @@ def report_xlsx(report: CensusReport) -> bytes:
 def _all_problems(report: CensusReport) -> Iterable[Problem]:
     yield from report.notes
     yield from report.problems
+
+
+# --- background jobs ----------------------------------------------------------------------------
+
+#: Uploads larger than this run as a background task with a progress bar.
+BACKGROUND_BYTES = 2 * 1024 * 1024
+
+
+def census_job_create(
+    *, actor: Any, upload: Any, default_division: str, skip_bad_rows: bool, dry_run: bool
+) -> CensusJob:
+    """Keep the upload and queue its import (run by ``fangkong db_worker``)."""
+    from fangkong.returnees.tasks import run_census_job
+
+    keys = actor.scope_keys(Perm.RETURNEES_REGISTER)
+    with transaction.atomic():
+        job = CensusJob.objects.create(
+            actor=actor,
+            filename=upload.name[:200],
+            file=upload,
+            default_division=default_division,
+            skip_bad_rows=skip_bad_rows,
+            dry_run=dry_run,
+            division_code=min(keys, key=len) if keys else "",
+        )
+        record_audit(actor, "returnee.import_queued", job, file=job.filename)
+        transaction.on_commit(lambda: run_census_job.enqueue(job.pk))
+    return job
+
+
+def census_job_run(job_id: int) -> CensusJob:
+    """Run a queued job: progress is saved as rows are checked; the file is deleted after."""
+    job = CensusJob.objects.select_related("actor").get(pk=job_id)
+    if job.status != CensusJobStatus.QUEUED:
+        return job
+    CensusJob.objects.filter(pk=job.pk).update(status=CensusJobStatus.CHECKING)
+
+    def progress(done: int, total: int) -> None:
+        CensusJob.objects.filter(pk=job.pk).update(rows_checked=done, rows_total=total)
+
+    def before_write() -> None:
+        CensusJob.objects.filter(pk=job.pk).update(status=CensusJobStatus.WRITING)
+
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        report = census_import(
+            actor=job.actor,
+            data=data,
+            filename=job.filename,
+            default_division=job.default_division,
+            skip_bad_rows=job.skip_bad_rows,
+            dry_run=job.dry_run,
+            progress=progress,
+            before_write=before_write,
+        )
+    except CensusFileError as exc:
+        CensusJob.objects.filter(pk=job.pk).update(
+            status=CensusJobStatus.FAILED, error=str(exc)[:500]
+        )
+    else:
+        CensusJob.objects.filter(pk=job.pk).update(
+            status=CensusJobStatus.DONE,
+            rows_total=report.rows,
+            rows_checked=report.rows,
+            summary={**report.summary(), "imported": report.imported},
+            problems=[[p.row, p.column, p.message] for p in [*report.notes, *report.problems]][
+                :20000
+            ],
+        )
+    finally:
+        job.file.delete(save=False)  # personal data is not kept in files
+        CensusJob.objects.filter(pk=job.pk).update(file="")
+    job.refresh_from_db()
+    return job

@@ -558,3 +558,51 @@ class TransitCheck(models.Model):
     @property
     def is_fever(self) -> bool:
         return self.temperature >= FEVER_FROM
+
+
+class CensusJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking rows")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CensusJob(TimeStampedModel):
+    """A large census file imported in the background; the page polls its progress."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="census/", blank=True)
+    default_division = models.CharField(_("default community code"), max_length=12, blank=True)
+    skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    dry_run = models.BooleanField(_("only check"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CensusJobStatus.choices, default=CensusJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    division_code = models.CharField(_("division code"), max_length=12, db_index=True)
+
+    class Meta:
+        verbose_name = _("census import job")
+        verbose_name_plural = _("census import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (CensusJobStatus.DONE, CensusJobStatus.FAILED):
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(90 * self.rows_checked / self.rows_total))

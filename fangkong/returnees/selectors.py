@@ -15,6 +15,7 @@ from fangkong.accounts.roles import Perm
 from fangkong.core.jurisdiction import scope_q
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
+    CensusJob,
     Convoy,
     DailyCheck,
     Observation,
@@ -264,3 +265,11 @@ def access_convoy_by_id(actor: Any, convoy_id: int, *, write: bool = False) -> C
 
 def convoy_passengers(convoy: Convoy) -> QuerySet[Passenger]:
     return convoy.passengers.select_related("division", "trip").prefetch_related("checks")
+
+
+def access_census_job_by_id(actor: Any, job_id: int) -> CensusJob:
+    """Only the uploader sees a job (it may name rows of personal data)."""
+    job = CensusJob.objects.filter(pk=job_id, actor_id=actor.pk).first()
+    if job is None:
+        raise Http404
+    return job

@@ -20,6 +20,7 @@ urlpatterns = [
     path("import/", views.census_import, name="census-import"),
     path("import/template.xlsx", views.census_template, name="census-template"),
     path("import/report.xlsx", views.census_report, name="census-report"),
+    path("import/jobs/<int:job_id>/", views.census_job, name="census-job"),
     path("r/<str:code>/", views.self_register, name="self-register"),
     path("posters/", views.poster_list, name="poster-list"),
     re_path(r"^posters/(?P<code>\d{2,12})\.(?P<fmt>png|pdf)$", views.poster, name="poster"),

@@ -433,6 +433,15 @@ def census_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         if upload.size > census.MAX_FILE_BYTES:
             form.add_error("file", _("The file is larger than 50 MB: split it."))
+        elif upload.size > census.BACKGROUND_BYTES:
+            job = census.census_job_create(
+                actor=actor,
+                upload=upload,
+                default_division=form.cleaned_data["division"],
+                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect("returnees:census-job", job_id=job.pk)
         else:
             try:
                 report = census.census_import(
@@ -702,3 +711,16 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
             "can_edit": can_edit,
         },
     )
+
+
+@login_required
+def census_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background import's progress; the page polls itself until the job is done."""
+    actor = _require(request, Perm.RETURNEES_REGISTER)
+    job = selectors.access_census_job_by_id(actor, job_id)
+    template = (
+        "returnees/census_job_progress.html"
+        if request.headers.get("HX-Request")
+        else "returnees/census_job.html"
+    )
+    return render(request, template, {"job": job, "problems": job.problems[:500]})

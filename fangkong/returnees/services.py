@@ -344,21 +344,21 @@ def returnee_register(
             bump(metrics.by_group(trip.key_group), trip.division_code, day)
             verb = "returnee.register"
         else:
-            old_code = trip.division_code
-            if old_code != trip_fields["division_code"] and trip.status == TripStatus.EXPECTED:
-                bump(metrics.REGISTERED, old_code, trip.created_at.date(), -1)
-                bump(metrics.REGISTERED, trip_fields["division_code"], trip.created_at.date())
-            elif old_code != trip_fields["division_code"]:
+            if trip.status != TripStatus.EXPECTED:
+                # An arrived trip stays where it arrived.
                 trip_fields.pop("division")
                 trip_fields.pop("division_code")
-            if trip.key_group != trip_fields["key_group"]:
-                bump(
-                    metrics.by_group(trip.key_group), trip.division_code, trip.created_at.date(), -1
-                )
-                bump(
-                    metrics.by_group(trip_fields["key_group"]),
-                    trip_fields.get("division_code", trip.division_code),
-                    trip.created_at.date(),
+            day = timezone.localdate(trip.created_at)
+            old = (trip.division_code, trip.key_group)
+            new = (trip_fields.get("division_code", trip.division_code), trip_fields["key_group"])
+            if old != new:
+                bump_many(
+                    [
+                        (metrics.REGISTERED, old[0], day, -1),
+                        (metrics.by_group(old[1]), old[0], day, -1),
+                        (metrics.REGISTERED, new[0], day, 1),
+                        (metrics.by_group(new[1]), new[0], day, 1),
+                    ]
                 )
             for key, value in trip_fields.items():
                 setattr(trip, key, value)

@@ -133,3 +133,16 @@ class ReturneeRegisterTests(BaseTestCase):
         trip.person.refresh_from_db()
         assert trip.person.name == "张三"
         assert trip.person.mobile == "13812345678"
+
+
+@time_machine.travel("2020-02-05 10:00 +0800", tick=False)
+class ReturneeMoveTests(BaseTestCase):
+    def test_moving_an_expected_trip_to_another_community_moves_its_rollups(self):
+        worker = make_user("worker", Role.GRASSROOTS, BAYANHAOTE)
+        returnee_register(actor=worker, data=trip_data())
+        returnee_register(actor=worker, data=trip_data(division_code="152921110201"))
+        day = date(2020, 2, 5)
+        assert figures([VILLAGE], [metrics.REGISTERED], on=day)[metrics.REGISTERED]["total"] == 0
+        moved = figures(["152921110201"], [metrics.REGISTERED, metrics.by_group("staff")], on=day)
+        assert moved[metrics.REGISTERED]["total"] == 1
+        assert moved[metrics.by_group("staff")]["total"] == 1

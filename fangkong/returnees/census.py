@@ -343,6 +343,11 @@ def parse_date(cell: Any) -> date | None:
             return date(1899, 12, 30) + timedelta(days=int(cell))
         raise ValueError("not a date")
     text = str(cell).strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -505,8 +510,7 @@ def check_rows(
             notes=_text(cell("notes")),
         )
         try:
-            with translation.override("en"):  # the report is written in one language
-                clean = trip_data_clean(data, divisions=divisions, risk_areas=areas, today=today)
+            clean = trip_data_clean(data, divisions=divisions, risk_areas=areas, today=today)
         except ValidationError as exc:
             for fname, messages in exc.message_dict.items():
                 for message in messages:
@@ -593,6 +597,12 @@ def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: PostgreSQL's bulk path, many times faster than row-by-row inserts.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for chunk in _chunks(rows, 5000):
             cursor.executemany(sql, chunk)
 
@@ -602,6 +612,12 @@ def _ids_of(numbers: list[str]) -> dict[str, int]:
     table = connection.ops.quote_name(Person._meta.db_table)
     result: dict[str, int] = {}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id_number, id FROM {table} WHERE id_number = ANY(%s)",  # noqa: S608
+                [numbers],
+            )
+            return dict(cursor.fetchall())
         for chunk in _chunks(numbers, 900):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
@@ -785,9 +801,10 @@ def census_import(
         except InvalidNumber as exc:
             raise CensusFileError(f"--division: {exc}") from None
     table = read_table(data, filename)
-    good, report = check_rows(
-        table, actor=actor, default_division=default_division, progress=progress
-    )
+    with translation.override("en"):  # the report is written in one language
+        good, report = check_rows(
+            table, actor=actor, default_division=default_division, progress=progress
+        )
     del table  # the checked rows hold what the write needs
     if dry_run or (report.rejected and not skip_bad_rows) or not good:
         return report

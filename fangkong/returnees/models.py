@@ -34,16 +34,19 @@ class Person(TimeStampedModel):
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, db_index=True)
-    name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, db_index=True)
+    # Searched by prefix after the jurisdiction filter; not indexed (cheaper bulk loads).
+    name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True)
     # Where the person was last routed: the destination community of their latest trip.
     division = models.ForeignKey(
         "divisions.Division",
         verbose_name=_("community"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # queries use division_code
     )
-    division_code = models.CharField(_("division code"), max_length=12, db_index=True)
+    # Lists go through trips; a person is found by id, ID number or phone, never by this alone.
+    division_code = models.CharField(_("division code"), max_length=12)
 
     objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -177,6 +180,7 @@ class ReturnTrip(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     transport = models.CharField(_("transport"), max_length=8, choices=Transport.choices)
     transport_number = models.CharField(_("train, flight or plate"), max_length=20, blank=True)
@@ -187,6 +191,7 @@ class ReturnTrip(TimeStampedModel):
         verbose_name=_("destination community"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # queries use division_code
     )
     division_code = models.CharField(_("division code"), max_length=12)
     work_unit = models.ForeignKey(
@@ -208,6 +213,7 @@ class ReturnTrip(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     receipt = models.CharField(_("receipt number"), max_length=16, unique=True)
     status = models.CharField(

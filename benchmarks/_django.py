@@ -42,3 +42,9 @@ def clear_returnees() -> None:
     Person.objects.all()._raw_delete(Person.objects.db)
     DailyCount.objects.filter(metric__startswith="returnees.").delete()
     AuditEntry.objects.filter(verb__startswith="returnee").delete()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # start from clean tables, as the floor does
+        with connection.cursor() as cursor:
+            for model in (ReturnTrip, Person):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")

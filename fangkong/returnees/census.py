@@ -772,6 +772,8 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
     report.created += len(to_create)
     report.updated += len(to_update)
     bump_many(flows)
+    if not (report.created or report.updated):
+        return  # the same file again: nothing changes, not even the audit trail
     record_audit(
         actor,
         "returnee.import",

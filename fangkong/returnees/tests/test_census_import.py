@@ -141,7 +141,7 @@ class CensusImportTests(BaseTestCase):
         )
         assert rolled[metrics.REGISTERED]["today"] == 2
         assert rolled[metrics.by_group("inbound")]["today"] == 1
-        assert AuditEntry.objects.filter(verb="returnee.import").count() == 2
+        assert AuditEntry.objects.filter(verb="returnee.import").count() == 1
 
     def test_a_changed_row_updates_its_trip(self):
         self.run_import(workbook(GOOD))

@@ -6,6 +6,7 @@ from datetime import date
 
 from fangkong.accounts.demo import populate as populate_users
 from fangkong.core.demo import populate as populate_period
+from fangkong.core.models import AuditEntry
 from fangkong.core.rollups import figures, rebuild
 from fangkong.returnees import metrics
 from fangkong.returnees.census import census_import
@@ -22,11 +23,13 @@ class DemoTests(BaseTestCase):
         populate(rng=random.Random("2020:returnees"), scale=1, out=out)
         trips = ReturnTrip.objects.count()
         observations = Observation.objects.count()
+        audit = AuditEntry.objects.count()
         assert trips == 300 and observations > 0
         assert WorkUnit.objects.get(name="阿拉善左旗人民医院").trips.exists()
         populate(rng=random.Random("2020:returnees"), scale=1, out=out)
         assert ReturnTrip.objects.count() == trips
         assert Observation.objects.count() == observations
+        assert AuditEntry.objects.count() == audit
         names = list(metrics.metric_names())
         from django.utils import timezone
 

@@ -628,6 +628,12 @@ def _ids_of(numbers: list[str]) -> dict[str, int]:
     return result
 
 
+def _person_row(number: str, values: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
+    row = [number, *values.values(), stamp, stamp]
+    row[3] = connection.ops.adapt_datefield_value(row[3])  # birth_date
+    return tuple(row)
+
+
 def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filename: str) -> None:
     """Create or update people and trips for the good rows, in the caller's transaction."""
     now = timezone.now()
@@ -661,18 +667,7 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
     _insert(
         Person,
         ["id_number", *PERSON_FIELDS, "created_at", "updated_at"],
-        [
-            (
-                number,
-                *(
-                    ops.adapt_datefield_value(v) if k == "birth_date" else v
-                    for k, v in wanted_people[number].items()
-                ),
-                stamp,
-                stamp,
-            )
-            for number in new_numbers
-        ],
+        [_person_row(number, wanted_people[number], stamp) for number in new_numbers],
     )
     changed_people = []
     for number, person in existing.items():
@@ -719,22 +714,19 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
         pid = person_ids[c.id_number]
         trip = trips.get((pid, d.departure_date))
         if trip is None:
-            to_create.append(
-                (
-                    pid,
-                    ops.adapt_datefield_value(d.departure_date),
-                    RegisteredVia.IMPORT,
-                    getattr(actor, "pk", None),
-                    next(receipts),
-                    "expected",
-                    stamp,
-                    stamp,
-                    *(
-                        ops.adapt_datefield_value(v) if k == "arrival_date" else v
-                        for k, v in values.items()
-                    ),
-                )
-            )
+            row = [
+                pid,
+                ops.adapt_datefield_value(d.departure_date),
+                RegisteredVia.IMPORT,
+                getattr(actor, "pk", None),
+                next(receipts),
+                "expected",
+                stamp,
+                stamp,
+                *values.values(),
+            ]
+            row[16] = ops.adapt_datefield_value(row[16])  # arrival_date
+            to_create.append(tuple(row))
             flows.append((metrics.REGISTERED, c.division.code, today, 1))
             flows.append((metrics.by_group(d.key_group), c.division.code, today, 1))
         elif any(getattr(trip, k) != v for k, v in values.items()):

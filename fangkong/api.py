@@ -14,6 +14,7 @@ from fangkong.community.api import router as community_router
 from fangkong.directives.api import router as directives_router
 from fangkong.divisions.api import router as divisions_router
 from fangkong.passes.api import router as passes_router
+from fangkong.returnees.api import router as returnees_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -46,3 +47,4 @@ api.add_router("", checkpoints_router)
 api.add_router("", passes_router)
 api.add_router("", assistance_router)
 api.add_router("", directives_router)
+api.add_router("", returnees_router)

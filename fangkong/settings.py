@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fangkong.passes",
     "fangkong.assistance",
     "fangkong.directives",
+    "fangkong.returnees",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Green channel"), "passes:pass-list", Perm.PASSES_VIEW),
     NavItem(_("Vulnerable households"), "assistance:household-list", Perm.ASSISTANCE_VIEW),
     NavItem(_("Help requests"), "assistance:help-list", Perm.ASSISTANCE_VIEW),
+    NavItem(_("Returnees"), "returnees:trip-list", Perm.RETURNEES_VIEW),
+    NavItem(_("Our returning staff"), "returnees:unit-list", Perm.RETURNEES_UNIT),
 ]
 
 

@@ -71,8 +71,17 @@ def bump_many(rows: Iterable[tuple[str, str, date, int]]) -> None:
     for metric, code, day, delta in rows:
         key = (metric, code, day)
         totals[key] = totals.get(key, 0) + delta
-    for (metric, code, day), delta in totals.items():
-        bump(metric, code, day, delta)
+    params = [(m, code, day, delta) for (m, code, day), delta in totals.items() if delta]
+    if not params:
+        return
+    table = DailyCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (metric, division_code, day, value) VALUES (%s, %s, %s, %s) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (metric, division_code, day) "
+            f"DO UPDATE SET value = {table}.value + excluded.value",
+            params,
+        )
 
 
 def figures(

@@ -20,6 +20,7 @@ class NavigationTests(BaseTestCase):
             "Help requests",
             "Dashboard",
             "Notices",
+            "Returnees",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")

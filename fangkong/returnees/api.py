@@ -1,0 +1,155 @@
+"""JSON API of returnees: the same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from fangkong.accounts.roles import Perm
+from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.returnees import selectors, services
+from fangkong.returnees.models import RegisteredVia, ReturnTrip
+from fangkong.returnees.schemas import (
+    CheckIn,
+    CheckOut,
+    ObservationOut,
+    TripFilterIn,
+    TripIn,
+    TripOut,
+    TripPage,
+)
+
+router = Router(tags=["returnees"])
+PAGE_SIZE = 50
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{field}: {message}"
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        )
+    return " ".join(exc.messages)
+
+
+def _out(trip: ReturnTrip, actor: Any) -> TripOut:
+    full = actor.can(Perm.PERSONAL_DATA, trip.division_code)
+    person = trip.person
+    observation = getattr(trip, "observation", None) if hasattr(trip, "observation") else None
+    return TripOut(
+        id=trip.pk,
+        person_id=person.pk,
+        name=person.name,
+        id_number=person.id_number if full else mask_id_number(person.id_number),
+        mobile=person.mobile if full else mask_phone(person.mobile),
+        key_group=trip.key_group,
+        origin=trip.origin,
+        through_risk_area=trip.through_risk_area,
+        transport=trip.transport,
+        transport_number=trip.transport_number,
+        departure_date=trip.departure_date,
+        arrival_date=trip.arrival_date,
+        division_code=trip.division_code,
+        work_unit=trip.work_unit.name if trip.work_unit else trip.work_unit_name,
+        registered_via=trip.registered_via,
+        status=trip.status,
+        receipt=trip.receipt,
+        created_at=trip.created_at,
+        observation=ObservationOut(
+            id=observation.pk,
+            kind=observation.kind,
+            status=observation.status,
+            start_date=observation.start_date,
+            planned_end=observation.planned_end,
+        )
+        if observation is not None
+        else None,
+    )
+
+
+def _actor(request: HttpRequest, *permissions: str) -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    if not any(actor.scope_keys(p) for p in permissions):
+        raise HttpError(404, "Not found")
+    return actor
+
+
+@router.get("/returnees", response=TripPage, summary="Returnees (trips) with filters")
+def trip_list(request: HttpRequest, filters: Query[TripFilterIn]) -> TripPage:
+    actor = _actor(request, Perm.RETURNEES_VIEW, Perm.RETURNEES_UNIT)
+    values = filters.dict()
+    page = max(1, values.pop("page"))
+    qs = selectors.trip_list(actor=actor, filters=selectors.TripFilters(**values))
+    start = (page - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return TripPage(
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        items=[_out(t, actor) for t in rows[:PAGE_SIZE]],
+    )
+
+
+@router.post("/returnees", response={201: TripOut}, summary="Register a returnee's trip")
+def trip_create(request: HttpRequest, payload: TripIn) -> Status[TripOut]:
+    actor = _actor(request, Perm.RETURNEES_REGISTER)
+    try:
+        trip = services.returnee_register(
+            actor=actor,
+            data=services.TripData(**payload.dict()),
+            registered_via=RegisteredVia.STAFF,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _message(exc)) from None
+    return Status(201, _out(trip, actor))
+
+
+@router.get("/returnees/{trip_id}", response=TripOut, summary="One returnee trip")
+def trip_detail(request: HttpRequest, trip_id: int) -> TripOut:
+    actor = _actor(request, Perm.RETURNEES_VIEW, Perm.RETURNEES_UNIT, Perm.RETURNEES_REGISTER)
+    try:
+        trip = selectors.access_trip_by_id(actor, trip_id)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    return _out(trip, actor)
+
+
+@router.post(
+    "/observations/{observation_id}/checks",
+    response={201: CheckOut},
+    summary="Record today's check of an observation",
+)
+def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) -> Status[CheckOut]:
+    actor = _actor(request, Perm.RETURNEES_OBSERVE)
+    try:
+        observation = selectors.access_observation_by_id(actor, observation_id, write=True)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    try:
+        check = services.check_record(
+            actor=actor,
+            observation=observation,
+            temperature=str(payload.temperature),
+            symptoms=payload.symptoms,
+            contact=payload.contact,
+            note=payload.note,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _message(exc)) from None
+    return Status(
+        201,
+        CheckOut(
+            id=check.pk,
+            observation_id=observation.pk,
+            day=check.day,
+            temperature=float(check.temperature),
+            symptoms=check.symptom_list,
+            contact=check.contact,
+            fever=check.is_fever,
+        ),
+    )

@@ -1,0 +1,136 @@
+"""Rollup metrics of returnees, read by the dashboard (see ``fangkong.core.rollups``).
+
+``returnees.checks_overdue`` is not stored: it is the level of ``returnees.under_observation``
+minus ``returnees.checks_done`` today (one check per observation and day) once 18:00 passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.rollups import register_metric
+
+REGISTERED = "returnees.registered"
+ARRIVED = "returnees.arrived"
+UNDER_OBSERVATION = "returnees.under_observation"
+RELEASED = "returnees.released"
+CHECKS_DONE = "returnees.checks_done"
+FEVER = "returnees.fever"
+GROUP_PREFIX = "returnees.by_group."
+
+
+def by_group(group: str) -> str:
+    return GROUP_PREFIX + group
+
+
+def _counts(qs: QuerySet[Any], field: str) -> Iterable[tuple[str, date, int]]:
+    rows = (
+        qs.annotate(day=TruncDate(field))
+        .values("division_code", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        yield row["division_code"], row["day"], row["n"]
+
+
+def _registered() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import ReturnTrip
+
+    return _counts(ReturnTrip.objects.all(), "created_at")
+
+
+def _group(group: str) -> Callable[[], Iterable[tuple[str, date, int]]]:
+    def recount() -> Iterable[tuple[str, date, int]]:
+        from fangkong.returnees.models import ReturnTrip
+
+        return _counts(ReturnTrip.objects.filter(key_group=group), "created_at")
+
+    return recount
+
+
+def _arrived() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import ReturnTrip
+
+    return _counts(
+        ReturnTrip.objects.filter(arrival_confirmed_at__isnull=False), "arrival_confirmed_at"
+    )
+
+
+def _under_observation() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import Observation, ObservationStatus
+
+    totals: dict[tuple[str, date], int] = {}
+    for code, day, n in _counts(Observation.objects.all(), "created_at"):
+        totals[(code, day)] = totals.get((code, day), 0) + n
+    ended = Observation.objects.exclude(status=ObservationStatus.ACTIVE).filter(
+        ended_at__isnull=False
+    )
+    for code, day, n in _counts(ended, "ended_at"):
+        totals[(code, day)] = totals.get((code, day), 0) - n
+    return [(code, day, n) for (code, day), n in totals.items()]
+
+
+def _released() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import Observation, ObservationStatus
+
+    return _counts(Observation.objects.filter(status=ObservationStatus.RELEASED), "ended_at")
+
+
+def _checks() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import DailyCheck
+
+    rows = DailyCheck.objects.values("division_code", "day").annotate(n=Count("id")).order_by()
+    return [(r["division_code"], r["day"], r["n"]) for r in rows]
+
+
+def _fever() -> Iterable[tuple[str, date, int]]:
+    from fangkong.returnees.models import FEVER_FROM, DailyCheck
+
+    rows = (
+        DailyCheck.objects.filter(temperature__gte=FEVER_FROM)
+        .values("division_code", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(r["division_code"], r["day"], r["n"]) for r in rows]
+
+
+def register() -> None:
+    from fangkong.returnees.models import KeyGroup
+
+    register_metric(REGISTERED, str(_("Returnees registered")), "flow", recount=_registered)
+    register_metric(ARRIVED, str(_("Arrivals confirmed")), "flow", recount=_arrived)
+    register_metric(
+        UNDER_OBSERVATION, str(_("Under observation")), "stock", recount=_under_observation
+    )
+    register_metric(RELEASED, str(_("Released from observation")), "flow", recount=_released)
+    register_metric(CHECKS_DONE, str(_("Daily checks done")), "flow", recount=_checks)
+    register_metric(FEVER, str(_("Fever found at a daily check")), "flow", recount=_fever)
+    for group in KeyGroup:
+        register_metric(
+            by_group(group.value),
+            str(_("Returnees registered: %(group)s") % {"group": group.label}),
+            "flow",
+            recount=_group(group.value),
+        )
+
+
+def metric_names() -> list[str]:
+    from fangkong.returnees.models import KeyGroup
+
+    return [
+        REGISTERED,
+        ARRIVED,
+        UNDER_OBSERVATION,
+        RELEASED,
+        CHECKS_DONE,
+        FEVER,
+        *(by_group(g.value) for g in KeyGroup),
+    ]

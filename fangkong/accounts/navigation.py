@@ -20,22 +20,22 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", None),
-    NavItem(_("Divisions"), "divisions:division-tree", None),
-    NavItem(_("Community"), "community:index", Perm.COMMUNITY_VIEW),
     NavItem(_("Dashboard"), "directives:dashboard", Perm.DASHBOARD_VIEW),
     NavItem(_("Notices"), "directives:notice-list", Perm.DASHBOARD_VIEW),
     NavItem(_("Measures to carry out"), "directives:assignment-list", Perm.DIRECTIVES_REPORT),
-    NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
+    NavItem(_("Returnees"), "returnees:trip-list", Perm.RETURNEES_VIEW),
+    NavItem(_("Our returning staff"), "returnees:unit-list", Perm.RETURNEES_UNIT),
     NavItem(_("Checkpoints"), "checkpoints:checkpoint-list", Perm.CHECKPOINTS_VIEW),
     NavItem(_("Approvals"), "checkpoints:approval-inbox", Perm.CHECKPOINTS_APPROVE),
     NavItem(_("My shifts"), "checkpoints:my-shifts", Perm.CHECKPOINTS_DUTY),
-    NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
-    NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
     NavItem(_("Green channel"), "passes:pass-list", Perm.PASSES_VIEW),
+    NavItem(_("Community"), "community:index", Perm.COMMUNITY_VIEW),
     NavItem(_("Vulnerable households"), "assistance:household-list", Perm.ASSISTANCE_VIEW),
     NavItem(_("Help requests"), "assistance:help-list", Perm.ASSISTANCE_VIEW),
-    NavItem(_("Returnees"), "returnees:trip-list", Perm.RETURNEES_VIEW),
-    NavItem(_("Our returning staff"), "returnees:unit-list", Perm.RETURNEES_UNIT),
+    NavItem(_("Divisions"), "divisions:division-tree", None),
+    NavItem(_("Users"), "accounts:user-list", Perm.USERS_MANAGE),
+    NavItem(_("Emergency periods"), "core:period-list", Perm.EMERGENCY_MANAGE),
+    NavItem(_("Audit trail"), "core:audit-list", Perm.AUDIT_VIEW),
 ]
 
 

@@ -8,28 +8,35 @@ class NavigationTests(BaseTestCase):
         labels = [item["label"] for item in commander.context["nav_items"]]
         assert labels == [
             "Home",
-            "Divisions",
-            "Community",
-            "Users",
-            "Checkpoints",
-            "Approvals",
-            "Emergency periods",
-            "Audit trail",
-            "Green channel",
-            "Vulnerable households",
-            "Help requests",
             "Dashboard",
             "Notices",
             "Returnees",
+            "Checkpoints",
+            "Approvals",
+            "Green channel",
+            "Community",
+            "Vulnerable households",
+            "Help requests",
+            "Divisions",
+            "Users",
+            "Emergency periods",
+            "Audit trail",
         ]
         inspector = make_user("insp", Role.INSPECTOR, BAYANHAOTE)
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
         assert [i["label"] for i in page.context["nav_items"]] == [
             "Home",
-            "Divisions",
             "Checkpoints",
             "My shifts",
             "Green channel",
+            "Divisions",
+        ]
+        unit_admin = make_user("unit", Role.UNIT_ADMIN, BAYANHAOTE)
+        page = self.client_for(unit_admin).get("/", HTTP_ACCEPT_LANGUAGE="en")
+        assert [i["label"] for i in page.context["nav_items"]] == [
+            "Home",
+            "Our returning staff",
+            "Divisions",
         ]
 
     def test_the_home_page_shows_roles_and_is_chinese_by_default(self):

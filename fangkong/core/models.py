@@ -128,7 +128,32 @@ class DailyCount(models.Model):
                 fields=("metric", "division_code", "day"), name="daily_count_unique"
             )
         ]
-        indexes = [models.Index(fields=("division_code", "metric", "day"))]
+        indexes = [
+            models.Index(fields=("division_code", "metric", "day")),
+            # "What happened on or after this day": the recent end of the rollups.
+            models.Index(fields=("day", "metric", "division_code"), name="daily_count_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.division_code} {self.day}: {self.value}"
+
+
+class RunningCount(models.Model):
+    """The sum of all of a metric's daily counts for one division (see core.rollups).
+
+    Kept by the same upserts as ``DailyCount``, so that a total never has to add up history.
+    """
+
+    metric = models.CharField(max_length=64)
+    division_code = models.CharField(max_length=12)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("running count")
+        verbose_name_plural = _("running counts")
+        constraints = [
+            models.UniqueConstraint(fields=("metric", "division_code"), name="running_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.division_code}: {self.value}"

@@ -142,7 +142,12 @@ def build_dashboard(
                 yesterday = None
             group.rows.append(
                 Row(
-                    metric.name, _(metric.label), metric.kind, fig["today"], fig["total"], yesterday
+                    metric.name,
+                    _(str(metric.label)),
+                    metric.kind,
+                    fig["today"],
+                    fig["total"],
+                    yesterday,
                 )
             )
         groups.append(group)

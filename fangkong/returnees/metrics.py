@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.rollups import register_metric
@@ -105,21 +106,27 @@ def _fever() -> Iterable[tuple[str, date, int]]:
 def register() -> None:
     from fangkong.returnees.models import KeyGroup
 
-    register_metric(REGISTERED, str(_("Returnees registered")), "flow", recount=_registered)
-    register_metric(ARRIVED, str(_("Arrivals confirmed")), "flow", recount=_arrived)
-    register_metric(
-        UNDER_OBSERVATION, str(_("Under observation")), "stock", recount=_under_observation
-    )
-    register_metric(RELEASED, str(_("Released from observation")), "flow", recount=_released)
-    register_metric(CHECKS_DONE, str(_("Daily checks done")), "flow", recount=_checks)
-    register_metric(FEVER, str(_("Fever found at a daily check")), "flow", recount=_fever)
+    register_metric(REGISTERED, _("Returnees registered"), "flow", recount=_registered)
+    register_metric(ARRIVED, _("Arrivals confirmed"), "flow", recount=_arrived)
+    register_metric(UNDER_OBSERVATION, _("Under observation"), "stock", recount=_under_observation)
+    register_metric(RELEASED, _("Released from observation"), "flow", recount=_released)
+    register_metric(CHECKS_DONE, _("Daily checks done"), "flow", recount=_checks)
+    register_metric(FEVER, _("Fever found at a daily check"), "flow", recount=_fever)
     for group in KeyGroup:
         register_metric(
             by_group(group.value),
-            str(_("Returnees registered: %(group)s") % {"group": group.label}),
+            _group_label(group.label),
             "flow",
             recount=_group(group.value),
         )
+
+
+def _group_label_now(group: Any) -> str:
+    return str(_("Returnees registered: %(group)s") % {"group": group})
+
+
+# Evaluated when shown, in the reader's language.
+_group_label = lazy(_group_label_now, str)
 
 
 def metric_names() -> list[str]:

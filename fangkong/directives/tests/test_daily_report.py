@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from fangkong.directives import tasks
@@ -26,10 +27,11 @@ class DailyReportTests(MetricsMixin):
         self.bump_sample()
         notice = notice_for(self.league_commander, LEAGUE)
         assign_all(self.league_commander, notice, [LEFT_BANNER], date(2020, 2, 1))
-        report = build_daily_report(
-            division=Division.objects.get(code=LEFT_BANNER), day=DAY, notes="风沙大，卡口加固"
-        )
-        rows = _cells(render_xlsx(report))
+        with translation.override("en"):  # the figures' labels as registered above
+            report = build_daily_report(
+                division=Division.objects.get(code=LEFT_BANNER), day=DAY, notes="风沙大，卡口加固"
+            )
+            rows = _cells(render_xlsx(report))
         flat = [str(c) for row in rows for c in row]
         assert any("阿拉善左旗" in c for c in flat[:1])
         registered = next(r for r in rows if r and r[0] == "Returnees registered")

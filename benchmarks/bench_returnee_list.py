@@ -50,9 +50,6 @@ def grow(start: int, stop: int, villages: list[tuple[int, str]], vendor: str) ->
         "division_code", "work_unit_name", "registered_via", "receipt", "status", "notes",
         "created_at", "updated_at",
     ]  # fmt: skip
-    if vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous=OFF")  # a throwaway database: load it fast
     step = 50_000
     for low in range(start, stop, step):
         high = min(stop, low + step)
@@ -132,6 +129,11 @@ def main() -> int:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     base = 10_000_000
+    if vendor == "sqlite":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")  # a throwaway database: load it fast
     with transaction.atomic():
         grow(base, base + SMALL, villages, vendor)
     page_ms(client, 3)  # warm up

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import CommandError, call_command
+from django.utils.translation import gettext
 from python_calamine import CalamineWorkbook
 
 from fangkong.directives import tasks
@@ -32,7 +33,9 @@ class DailyReportTests(MetricsMixin):
         rows = _cells(render_xlsx(report))
         flat = [str(c) for row in rows for c in row]
         assert any("阿拉善左旗" in c for c in flat[:1])
-        registered = next(r for r in rows if r and r[0] == "Returnees registered")
+        # The label is shown in the active language (the returnees catalogue translates it).
+        label = gettext("Returnees registered")
+        registered = next(r for r in rows if r and r[0] == label)
         assert registered[1] == 3 and registered[2] == "-1" and registered[3] == 7
         assert any(str(r[0]).startswith("一") for r in rows if r)
         assert any("风沙大" in c for c in flat)

@@ -46,7 +46,8 @@ def parse_po(text: str) -> tuple[dict[str, str], list[str]]:
                 problems.append(f"line {lineno}: {'fuzzy' if fuzzy else 'untranslated'}: {msgid!r}")
             elif not fuzzy or not msgid:
                 catalogue[msgid] = msgstr
-        entry, fuzzy = {}, False
+            # Only a finished entry resets the flag: a "#, fuzzy" line precedes its msgid.
+            entry, fuzzy = {}, False
 
     lines = text.splitlines()
     for lineno, raw in enumerate(lines, start=1):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.accounts.forms import DivisionCodeField
 from fangkong.assistance.models import (
@@ -81,7 +82,11 @@ class ApplicationForm(forms.Form):
 
 class StepForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("pass", _("Pass / approve")), ("reject", _("Reject"))]
+        label=_("Decision"),
+        choices=[
+            ("pass", _("Pass / approve")),
+            ("reject", pgettext_lazy("application decision", "Reject")),
+        ],
     )
     amount_granted = forms.DecimalField(
         label=_("Amount granted (yuan per month)"), required=False, min_value=0, decimal_places=2
@@ -131,7 +136,8 @@ class AnswerForm(forms.Form):
 
 class LotForm(forms.Form):
     donor_kind = forms.ChoiceField(
-        label=_("Donor kind"), choices=[("person", _("Person")), ("company", _("Company"))]
+        label=_("Donor kind"),
+        choices=[("person", pgettext_lazy("donor type", "Person")), ("company", _("Company"))],
     )
     donor_name = forms.CharField(label=_("Donor"), max_length=120)
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())

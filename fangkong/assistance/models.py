@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -20,15 +21,15 @@ class Category(models.TextChoices):
     DIBAO = "dibao", _("Minimum living allowance (dibao)")
     TEKUN = "tekun", _("Extreme poverty (tekun)")
     ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
-    DISABLED = "disabled", _("Disabled")
+    DISABLED = "disabled", pgettext_lazy("household category", "Disabled")
     LEFT_BEHIND = "left_behind", _("Left-behind children")
     SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
 
 
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("household status", "Active")
     SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("household status", "Closed")
 
 
 class Household(TimeStampedModel):
@@ -76,7 +77,7 @@ class HouseholdMember(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person name", "name"), max_length=60)
     relation = models.CharField(_("relation to the head"), max_length=20)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -195,7 +196,7 @@ class ApplicationStatus(models.TextChoices):
     COMBINED_REVIEW = "combined_review", _("Combined review")
     BANNER_APPROVAL = "banner_approval", _("Banner civil-affairs approval")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application status", "Rejected")
 
 
 class Application(TimeStampedModel):
@@ -352,9 +353,9 @@ class HelpChannel(models.TextChoices):
 
 
 class HelpStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("help request status", "Open")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("help request status", "Closed")
 
 
 class HelpLevel(models.TextChoices):
@@ -369,7 +370,7 @@ class HelpRequest(TimeStampedModel):
         "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
     )
     division_code = models.CharField(_("division code"), max_length=12, db_index=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person name", "name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=20)
     address = models.CharField(_("address"), max_length=200, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=HelpCategory.choices)
@@ -436,7 +437,7 @@ class LookupFailure(models.Model):
 
 
 class DonorKind(models.TextChoices):
-    PERSON = "person", _("Person")
+    PERSON = "person", pgettext_lazy("donor type", "Person")
     COMPANY = "company", _("Company")
 
 
@@ -473,12 +474,12 @@ class Warehouse(TimeStampedModel):
 
 
 class Item(models.Model):
-    name = models.CharField(_("item"), max_length=80, unique=True)
+    name = models.CharField(pgettext_lazy("relief item", "item"), max_length=80, unique=True)
     unit = models.CharField(_("unit"), max_length=20)
     whole_units = models.BooleanField(_("counted in whole units"), default=True)
 
     class Meta:
-        verbose_name = _("item")
+        verbose_name = pgettext_lazy("relief item", "item")
         verbose_name_plural = _("items")
         ordering = ("name",)
 

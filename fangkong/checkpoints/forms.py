@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.accounts.forms import DivisionCodeField
 from fangkong.accounts.models import User
@@ -13,7 +14,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class CheckpointRequestForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=120)
     division = DivisionCodeField(
         label=_("Division code"), help_text=_("Where the checkpoint is, e.g. 152921110")
     )

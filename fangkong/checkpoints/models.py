@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -35,9 +36,9 @@ class Status(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("checkpoint status", "Open")
     SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("checkpoint status", "Closed")
 
 
 def approval_hq_code(kind: str, division_code: str) -> str:
@@ -300,7 +301,7 @@ class Subject(models.TextChoices):
 
 
 class Result(models.TextChoices):
-    PASSED = "passed", _("Passed")
+    PASSED = "passed", pgettext_lazy("passage result", "Passed")
     FAST_PASSED = "fast_passed", _("Fast-passed (green channel)")
     TURNED_BACK = "turned_back", _("Turned back")
     REFERRED = "referred", _("Referred to observation")
@@ -318,7 +319,7 @@ class Passage(models.Model):
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     subject = models.CharField(_("subject"), max_length=8, choices=Subject.choices)
     plate = models.CharField(_("plate"), max_length=10, blank=True)
-    person_name = models.CharField(_("name"), max_length=60, blank=True)
+    person_name = models.CharField(pgettext_lazy("person name", "name"), max_length=60, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     temperature = models.DecimalField(
         _("temperature"), max_digits=3, decimal_places=1, null=True, blank=True

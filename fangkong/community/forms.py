@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.accounts.forms import DivisionCodeField
 from fangkong.accounts.models import User
@@ -178,7 +179,7 @@ def parse_checklist(text: str) -> list[tuple[str, int]]:
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=120)
     division = DivisionCodeField(label=_("Run by (division code)"))
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE_WIDGET)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE_WIDGET)

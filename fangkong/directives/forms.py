@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.directives.models import AssignmentStatus, NoticeKind
 from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError
@@ -84,7 +85,9 @@ class AssignForm(forms.Form):
 class ReportForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=AssignmentStatus.choices)
     text = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000
+        label=pgettext_lazy("directive implementation", "What was done"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
     )
     figures = forms.CharField(
         label=_("Figures"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.passes.models import DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS, Cargo
 
@@ -18,11 +19,11 @@ class PassForm(forms.Form):
     driver_phone = forms.CharField(label=_("Driver's mobile"), max_length=20, required=False)
     cargo = forms.ChoiceField(label=_("Cargo"), choices=Cargo.choices)
     origin = forms.CharField(
-        label=_("From"),
+        label=pgettext_lazy("pass route", "From"),
         max_length=100,
         help_text=_("A division code or a place outside the region"),
     )
-    destination = forms.CharField(label=_("To"), max_length=100)
+    destination = forms.CharField(label=pgettext_lazy("pass route", "To"), max_length=100)
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,

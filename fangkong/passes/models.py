@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -51,7 +52,7 @@ class Vehicle(TimeStampedModel):
 class Driver(TimeStampedModel):
     """A driver; the ID number is unique and shown masked everywhere."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person name", "name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     phone = models.CharField(_("phone"), max_length=11, blank=True)
     division = models.ForeignKey(
@@ -207,7 +208,7 @@ class PassCheck(models.Model):
     """
 
     class Result(models.TextChoices):
-        PASSED = "passed", _("Passed")
+        PASSED = "passed", pgettext_lazy("passage result", "Passed")
         FAST_PASSED = "fast_passed", _("Fast-passed (green channel)")
         TURNED_BACK = "turned_back", _("Turned back")
         REFERRED = "referred", _("Referred to observation")
@@ -218,7 +219,7 @@ class PassCheck(models.Model):
     direction = models.CharField(_("direction"), max_length=3, default="in")
     subject = models.CharField(_("subject"), max_length=7, default="vehicle")
     plate = models.CharField(_("plate"), max_length=8, blank=True)
-    person_name = models.CharField(_("name"), max_length=50, blank=True)
+    person_name = models.CharField(pgettext_lazy("person name", "name"), max_length=50, blank=True)
     temperature = models.DecimalField(
         _("temperature"), max_digits=3, decimal_places=1, null=True, blank=True
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.returnees.models import (
     ContactMethod,
@@ -172,7 +173,7 @@ class CheckForm(forms.Form):
     contact = forms.ChoiceField(
         label=_("How contacted"), choices=ContactMethod.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=300, required=False)
 
 
 class EndForm(forms.Form):
@@ -180,11 +181,11 @@ class EndForm(forms.Form):
         label=_("Outcome"),
         choices=[(s.value, s.label) for s in ObservationStatus if s != ObservationStatus.ACTIVE],
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=300, required=False)
 
 
 class WorkUnitForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=120)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     division_code = forms.CharField(label=_("Division code"), max_length=12)

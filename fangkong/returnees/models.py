@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -30,7 +31,7 @@ class Person(TimeStampedModel):
     """One person, identified by the 18-digit resident ID number (one row per number)."""
 
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person name", "name"), max_length=50)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -208,7 +209,7 @@ class ReturnTrip(TimeStampedModel):
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("registered by"),
+        verbose_name=pgettext_lazy("registering person", "registered by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -491,7 +492,7 @@ class Passenger(models.Model):
     )
     seat = models.PositiveSmallIntegerField(_("seat"))
     id_number = models.CharField(_("ID number"), max_length=18)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person name", "name"), max_length=50)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
     division = models.ForeignKey(
         "divisions.Division",

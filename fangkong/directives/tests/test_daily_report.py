@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.utils.translation import gettext
 from python_calamine import CalamineWorkbook
 
 from fangkong.directives import tasks
@@ -27,14 +27,15 @@ class DailyReportTests(MetricsMixin):
         self.bump_sample()
         notice = notice_for(self.league_commander, LEAGUE)
         assign_all(self.league_commander, notice, [LEFT_BANNER], date(2020, 2, 1))
-        with translation.override("en"):  # the figures' labels as registered above
-            report = build_daily_report(
-                division=Division.objects.get(code=LEFT_BANNER), day=DAY, notes="风沙大，卡口加固"
-            )
-            rows = _cells(render_xlsx(report))
+        report = build_daily_report(
+            division=Division.objects.get(code=LEFT_BANNER), day=DAY, notes="风沙大，卡口加固"
+        )
+        rows = _cells(render_xlsx(report))
         flat = [str(c) for row in rows for c in row]
         assert any("阿拉善左旗" in c for c in flat[:1])
-        registered = next(r for r in rows if r and r[0] == "Returnees registered")
+        # The label is shown in the active language (the returnees catalogue translates it).
+        label = gettext("Returnees registered")
+        registered = next(r for r in rows if r and r[0] == label)
         assert registered[1] == 3 and registered[2] == "-1" and registered[3] == 7
         assert any(str(r[0]).startswith("一") for r in rows if r)
         assert any("风沙大" in c for c in flat)

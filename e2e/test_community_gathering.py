@@ -1,5 +1,6 @@
 """A member of the public reports a gathering on a phone-sized screen through the QR form;
-the sumu worker takes it on and handles it on a phone; the counts on the statistics page change."""
+the sumu worker takes it on and handles it on a phone; the counts on the statistics page and on
+the league dashboard change."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _no_sideways_scroll(page) -> bool:
 
 
 def _figure(page, testid: str) -> int:
-    return int(page.locator(f"[data-testid={testid}]").inner_text().strip())
+    return int(page.locator(f"[data-testid='{testid}']").inner_text().strip())
 
 
 def test_a_public_report_is_handled_by_the_sumu_worker_and_the_counts_change(page, browser):
@@ -52,6 +53,19 @@ def test_a_public_report_is_handled_by_the_sumu_worker_and_the_counts_change(pag
     page.goto(f"{base}/community/gatherings/stats/")
     reported_before = _figure(page, "stat-reported")
     handled_before = _figure(page, "stat-handled")
+
+    # The league commander keeps the command dashboard open on a desktop.
+    hq = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    dashboard = hq.new_page()
+    dashboard.set_default_timeout(15_000)
+    dashboard.goto(f"{base}/accounts/login/")
+    dashboard.fill("#id_username", "commander")
+    dashboard.fill("#id_password", DEMO_PASSWORD)
+    dashboard.click("[data-testid=login-submit]")
+    dashboard.wait_for_url(f"{base}/")
+    dashboard.goto(f"{base}/directives/dashboard/")
+    league_reported = _figure(dashboard, "figure-community.gatherings.reported")
+    league_handled = _figure(dashboard, "figure-community.gatherings.handled")
 
     # A member of the public scans the QR code: no login, a phone-sized screen.
     public = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
@@ -102,3 +116,9 @@ def test_a_public_report_is_handled_by_the_sumu_worker_and_the_counts_change(pag
     assert row.locator("td").nth(2).inner_text() == "1"
     report.refresh_from_db()
     assert report.status == "dissuaded" and report.handled_at is not None
+
+    # The league dashboard counts the report and its handling.
+    dashboard.reload()
+    assert _figure(dashboard, "figure-community.gatherings.reported") == league_reported + 1
+    assert _figure(dashboard, "figure-community.gatherings.handled") == league_handled + 1
+    hq.close()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -35,7 +36,7 @@ class Status(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("checkpoint status", "Open")
     SUSPENDED = "suspended", _("Suspended")
     CLOSED = "closed", _("Closed")
 
@@ -333,6 +334,9 @@ class Passage(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("received"))
+    # Timings the duty page measures for a scanned pass (issue 5, item 6), in milliseconds.
+    scan_ms = models.PositiveIntegerField(_("scan to verdict (ms)"), null=True, blank=True)
+    log_ms = models.PositiveIntegerField(_("verdict to logged (ms)"), null=True, blank=True)
 
     objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
 

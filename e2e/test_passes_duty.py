@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 
 from fangkong.accounts.roles import Role
+from fangkong.checkpoints.models import Checkpoint, Passage
+from fangkong.checkpoints.tests.helpers import opened
 from fangkong.lib import signing
 from fangkong.passes import keystore, services, trust
 from fangkong.passes.models import GreenPass, PassCheck
@@ -23,6 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def keys(settings: Any, tmp_path: Path) -> None:
     settings.FANGKONG_KEY_DIR = tmp_path / "keys"
     services.key_create(actor=None, division=division("152921"), now=timezone.now())
+
+
+@pytest.fixture
+def checkpoint(db: None) -> Checkpoint:
+    """An open checkpoint in 巴彦浩特镇, where the inspector works."""
+    staff = make_user("hq_staff", Role.STAFF, "152921")
+    commander = make_user("hq_commander", Role.COMMANDER, "152921")
+    return opened(staff, commander)
 
 
 def _issue(plate: str) -> str:
@@ -61,7 +71,7 @@ def _log(page: Any, button: str) -> None:
 
 
 def test_offline_verification_and_queued_passages_reach_the_server_once(
-    page: Any, keys: None
+    page: Any, keys: None, checkpoint: Checkpoint
 ) -> None:
     make_user("inspector", Role.INSPECTOR, "152921110")
     valid = _issue("蒙M12345")
@@ -70,7 +80,7 @@ def test_offline_verification_and_queued_passages_reach_the_server_once(
     services.pass_revoke(actor=None, green=revoked, reason="lost", now=timezone.now())
 
     _login(page, "inspector")
-    page.goto(f"{page.base_url}/passes/duty/")
+    page.goto(f"{page.base_url}/checkpoints/{checkpoint.pk}/duty/")
     page.wait_for_selector("#duty[data-ready='1']")
     assert page.get_attribute("#trust-age", "data-state") == "fresh"
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -95,26 +105,28 @@ def test_offline_verification_and_queued_passages_reach_the_server_once(
         _verify(page, valid)
         _log(page, "log-fast")
     page.wait_for_function("document.getElementById('pending').textContent === '5'")
-    assert PassCheck.objects.count() == 0
+    assert not Passage.objects.exists()
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_function("document.getElementById('pending').textContent === '0'")
-    checks = list(PassCheck.objects.order_by("at"))
-    assert len(checks) == 5
-    assert sorted(c.result for c in checks) == ["fast_passed"] * 4 + ["turned_back"]
-    back = next(c for c in checks if c.result == "turned_back")
-    assert back.verdict == "revoked" and back.reason == "通行证已吊销"
-    assert all(c.scan_ms is not None and c.log_ms is not None for c in checks)
+    logged = list(Passage.objects.filter(checkpoint=checkpoint).order_by("at"))
+    assert len(logged) == 5
+    assert sorted(p.result for p in logged) == ["fast_passed"] * 4 + ["turned_back"]
+    assert {p.plate for p in logged} == {"蒙M12345", "蒙M54321"}
+    assert all(p.scan_ms is not None and p.log_ms is not None for p in logged)
+    assert not PassCheck.objects.exists()  # the checkpoint's log, not the preview's
     page.evaluate("window.fkDuty.sync()")  # a second sync sends nothing twice
-    assert PassCheck.objects.count() == 5
+    assert Passage.objects.count() == 5
 
 
-def test_a_trust_list_past_its_expiry_says_out_of_date_even_offline(page: Any, keys: None) -> None:
+def test_a_trust_list_past_its_expiry_says_out_of_date_even_offline(
+    page: Any, keys: None, checkpoint: Checkpoint
+) -> None:
     make_user("inspector", Role.INSPECTOR, "152921110")
     valid = _issue("蒙M12345")
     _login(page, "inspector")
-    page.goto(f"{page.base_url}/passes/duty/")
+    page.goto(f"{page.base_url}/checkpoints/{checkpoint.pk}/duty/")
     page.wait_for_selector("#duty[data-ready='1']")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from fangkong.accounts.forms import DivisionCodeField
 from fangkong.accounts.models import User
 from fangkong.checkpoints.models import Checkpoint, Direction, Kind, ReportStatus, Result, Subject
+from fangkong.returnees.models import KeyGroup, Transport
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -121,3 +122,27 @@ class PassageForm(forms.Form):
 
 class MinStaffForm(forms.Form):
     min_staff = forms.IntegerField(label=_("Minimum people per shift"), min_value=1, max_value=50)
+
+
+class PassageReturneeForm(forms.Form):
+    """Register the person of a passage as a returnee; the ID number comes from the passage."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+    key_group = forms.ChoiceField(label=_("Key group"), choices=KeyGroup.choices)
+    departure_date = forms.DateField(
+        label=_("Departure date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    division_code = forms.CharField(
+        label=_("Destination (division code)"),
+        max_length=12,
+        help_text=_("The gacha, village or community the person returns to"),
+    )
+    transport = forms.ChoiceField(label=_("Means of transport"), choices=Transport.choices)
+    transport_number = forms.CharField(
+        label=_("Plate or trip number"), max_length=20, required=False
+    )
+    origin_province = forms.CharField(
+        label=_("Coming from (province)"), max_length=40, required=False
+    )
+    origin_city = forms.CharField(label=_("Coming from (city)"), max_length=40, required=False)

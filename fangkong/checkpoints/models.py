@@ -334,6 +334,9 @@ class Passage(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("received"))
+    # Timings the duty page measures for a scanned pass (issue 5, item 6), in milliseconds.
+    scan_ms = models.PositiveIntegerField(_("scan to verdict (ms)"), null=True, blank=True)
+    log_ms = models.PositiveIntegerField(_("verdict to logged (ms)"), null=True, blank=True)
 
     objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
 

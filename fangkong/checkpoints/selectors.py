@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from statistics import median
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour
@@ -18,8 +19,10 @@ from fangkong.checkpoints.models import (
     Checkpoint,
     Passage,
     ReportStatus,
+    Result,
     Shift,
     Status,
+    Subject,
     UnauthorisedReport,
 )
 from fangkong.core.jurisdiction import scope_q
@@ -233,3 +236,35 @@ def duty_candidates(checkpoint: Checkpoint) -> QuerySet[User]:
         role__in=roles_with(Perm.CHECKPOINTS_DUTY),
     )
     return User.objects.filter(is_active=True, pk__in=inside.values("user_id")).order_by("username")
+
+
+def access_passage_by_id(actor: User, checkpoint: Checkpoint, passage_id: int) -> Passage:
+    """A passage of a checkpoint the caller already reached through ``access_checkpoint_by_id``."""
+    passage = checkpoint.passages.filter(pk=passage_id).first()
+    if passage is None:
+        raise Http404
+    return passage
+
+
+@dataclass(frozen=True)
+class GreenChannelTiming:
+    count: int
+    scan_ms: float | None
+    log_ms: float | None
+
+
+def green_channel_timing(checkpoint: Checkpoint, *, since: datetime) -> GreenChannelTiming:
+    """Median scan → verdict and verdict → logged times of fast-passed vehicles since ``since``
+    (only passages the duty page timed)."""
+    rows = list(
+        checkpoint.passages.filter(
+            at__gte=since, subject=Subject.VEHICLE, result=Result.FAST_PASSED
+        ).values_list("scan_ms", "log_ms")
+    )
+    scans = [s for s, _ in rows if s is not None]
+    logs = [g for _, g in rows if g is not None]
+    return GreenChannelTiming(
+        count=len(rows),
+        scan_ms=median(scans) if scans else None,
+        log_ms=median(logs) if logs else None,
+    )

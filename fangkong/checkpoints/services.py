@@ -558,6 +558,8 @@ def clean_passage(
     if result == Result.FAST_PASSED and not pass_serial:
         raise InvalidPassage("pass_serial: a fast pass through the green channel needs its serial")
     return {
+        "scan_ms": _timing(item, "scan_ms"),
+        "log_ms": _timing(item, "log_ms"),
         "at": at,
         "direction": direction,
         "subject": subject,
@@ -568,6 +570,17 @@ def clean_passage(
         "result": result,
         "pass_serial": pass_serial,
     }
+
+
+def _timing(item: Mapping[str, Any], key: str) -> int | None:
+    """An optional timing the duty page adds (``scan_ms``, ``log_ms``); a timing that is not a
+    sensible number of milliseconds is dropped, never a reason to lose the passage."""
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value <= MAX_TIMING_MS:
+        return None
+    return round(value)
 
 
 def _require_open(checkpoint: Checkpoint) -> None:
@@ -593,8 +606,11 @@ _COLUMNS = (
     "pass_serial",
     "inspector_id",
     "created_at",
+    "scan_ms",
+    "log_ms",
 )
 _INSERT_CHUNK = 500
+MAX_TIMING_MS = 24 * 3600 * 1000
 _PG_TYPES = (
     "uuid",
     "bigint",
@@ -610,6 +626,8 @@ _PG_TYPES = (
     "varchar",
     "bigint",
     "timestamptz",
+    "integer",
+    "integer",
 )
 
 
@@ -697,7 +715,7 @@ def _insert_passages_postgresql(
         return {row["client_uuid"] for row in new}
     except (IntegrityError, pg_errors.UniqueViolation):
         pass
-    # One array per column: psycopg sends 14 parameters instead of 14 per row.
+    # One array per column: psycopg sends one parameter per column instead of one per value.
     arrays = [[fn(row[name]) for row in new] for name, fn in convert]
     casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
     cursor.execute(

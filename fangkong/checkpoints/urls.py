@@ -20,6 +20,13 @@ urlpatterns = [
         name="checkpoint-transition",
     ),
     path("<int:checkpoint_id>/passages/", views.passage_create, name="passage-create"),
+    path(
+        "<int:checkpoint_id>/passages/<int:passage_id>/returnee/",
+        views.passage_register_returnee,
+        name="passage-returnee",
+    ),
+    path("<int:checkpoint_id>/duty/", views.duty_page, name="duty"),
+    path("<int:checkpoint_id>/duty/sw.js", views.duty_service_worker, name="duty-sw"),
     path("<int:checkpoint_id>/roster/", views.roster_week, name="roster-week"),
     path("shifts/<int:shift_id>/delete/", views.shift_delete, name="shift-delete"),
     path("shifts/<int:shift_id>/handover/", views.shift_handover, name="shift-handover"),

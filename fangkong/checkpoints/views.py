@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,13 +25,18 @@ from fangkong.checkpoints.forms import (
     HandoverForm,
     MinStaffForm,
     PassageForm,
+    PassageReturneeForm,
     ReasonForm,
     ResolveForm,
     ShiftForm,
     UnauthorisedReportForm,
 )
-from fangkong.checkpoints.models import Kind, ReportStatus, Status
+from fangkong.checkpoints.models import Kind, Passage, ReportStatus, Status, Subject
 from fangkong.lib.masking import mask_id_number
+from fangkong.passes import views as pass_views
+from fangkong.returnees import selectors as returnee_selectors
+from fangkong.returnees import services as returnee_services
+from fangkong.returnees.models import RegisteredVia, Transport
 
 TRANSITIONS = {
     "approve": services.checkpoint_approve,
@@ -131,6 +137,7 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     for p in passages:
         p.id_display = p.id_number if unmasked else mask_id_number(p.id_number)  # type: ignore[attr-defined]
     code = checkpoint.division_code
+    _mark_returnees(actor, checkpoint.division_code, passages, today)
     can = {
         "approve": services.may_decide(actor, checkpoint),
         "open": actor.can(Perm.CHECKPOINTS_REQUEST, code)
@@ -138,6 +145,11 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
         "command": actor.can(Perm.CHECKPOINTS_APPROVE, code),
         "duty": actor.can(Perm.CHECKPOINTS_DUTY, code),
     }
+    duty_url = (
+        reverse("checkpoints:duty", args=[checkpoint.pk])
+        if can["duty"] and checkpoint.status == Status.OPEN
+        else ""
+    )
     actions = []
     if checkpoint.status == Status.REQUESTED and can["approve"]:
         actions += ["approve", "reject"]
@@ -165,9 +177,11 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "passages": passages,
             "hours": selectors.passages_by_hour(checkpoint, day=today),
+            "timing": selectors.green_channel_timing(checkpoint, since=start),
             "shifts": shifts,
             "gaps": gaps,
             "transitions": checkpoint.transitions.select_related("actor"),
+            "duty_url": duty_url,
             "passage_form": PassageForm(initial={"at": now})
             if can["duty"] and checkpoint.status == Status.OPEN
             else None,
@@ -235,6 +249,123 @@ def passage_create(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             request, " ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items())
         )
     return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+
+
+# --- returnees from passages (issue 4, item 4) ------------------------------------------------
+
+
+def _registrable(passage: Passage) -> bool:
+    return passage.subject == Subject.PERSON and bool(passage.id_number)
+
+
+def _mark_returnees(actor: Any, code: str, passages: list[Passage], today: date) -> None:
+    """Give each passage ``returnee_trip`` (already registered) and ``may_register``."""
+    may_register = actor.can(Perm.RETURNEES_REGISTER, code)
+    trips = returnee_selectors.recent_trips_by_id_number(
+        [p.id_number for p in passages if _registrable(p)], day=today
+    )
+    for p in passages:
+        p.returnee_trip = trips.get(p.id_number.upper()) if _registrable(p) else None  # type: ignore[attr-defined]
+        p.may_register = may_register and _registrable(p)  # type: ignore[attr-defined]
+
+
+@login_required
+def passage_register_returnee(
+    request: HttpRequest, checkpoint_id: int, passage_id: int
+) -> HttpResponse:
+    """One click from a passage: register its person as a returnee, prefilled from the passage."""
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(
+        actor, checkpoint_id, permission=Perm.RETURNEES_REGISTER
+    )
+    passage = selectors.access_passage_by_id(actor, checkpoint, passage_id)
+    back = redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+    if not _registrable(passage):
+        messages.error(
+            request,
+            _(
+                "Passage at %(time)s has no ID number: "
+                "register the returnee from the returnees page."
+            )
+            % {"time": timezone.localtime(passage.at).strftime("%H:%M")},
+        )
+        return back
+    day = timezone.localdate(passage.at)
+    initial = {
+        "name": passage.person_name,
+        "key_group": "other",
+        "departure_date": day,
+        "division_code": checkpoint.division_code,
+        "transport": Transport.CAR if passage.plate else Transport.OTHER,
+        "transport_number": passage.plate,
+    }
+    form = PassageReturneeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = returnee_services.TripData(id_number=passage.id_number, **form.cleaned_data)
+        try:
+            trip = returnee_services.returnee_register(
+                actor=actor, data=data, registered_via=RegisteredVia.CHECKPOINT
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            name = trip.person.name
+            messages.success(request, _("%(name)s is registered as a returnee.") % {"name": name})
+            return back
+    unmasked = actor.can(Perm.PERSONAL_DATA, checkpoint.division_code)
+    return render(
+        request,
+        "checkpoints/passage_returnee.html",
+        {
+            "checkpoint": checkpoint,
+            "passage": passage,
+            "id_display": passage.id_number if unmasked else mask_id_number(passage.id_number),
+            "form": form,
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- the inspector's duty page (issue 5, item 5) ----------------------------------------------
+
+
+def _duty_checkpoint(request: HttpRequest, checkpoint_id: int) -> Any:
+    """An open checkpoint the user may work; anything else is not found."""
+    checkpoint = selectors.access_checkpoint_by_id(
+        request.user,  # type: ignore[arg-type]
+        checkpoint_id,
+        permission=Perm.CHECKPOINTS_DUTY,
+    )
+    if checkpoint.status != Status.OPEN:
+        raise Http404
+    return checkpoint
+
+
+@login_required
+def duty_page(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """The passes app's offline verifier, wired to this checkpoint's passage log."""
+    checkpoint = _duty_checkpoint(request, checkpoint_id)
+    here = reverse("checkpoints:duty", args=[checkpoint.pk])
+    return render(
+        request,
+        "passes/duty_preview.html",
+        {
+            **pass_views.duty_context(),
+            "checkpoint": checkpoint,
+            "batch_url": f"/api/v1/checkpoints/{checkpoint.pk}/passages:batch",
+            "sw_url": reverse("checkpoints:duty-sw", args=[checkpoint.pk]),
+            "sw_scope": here,
+            "nav_current": "checkpoints:my-shifts",
+        },
+    )
+
+
+@login_required
+def duty_service_worker(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """The duty page's service worker, served under the page's path so its scope covers it."""
+    _duty_checkpoint(request, checkpoint_id)
+    return pass_views.duty_service_worker(request)
 
 
 # --- rosters ----------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
+from fangkong.checkpoints import services as checkpoint_services
+from fangkong.checkpoints.models import Checkpoint
+from fangkong.checkpoints.models import Status as CheckpointStatus
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
@@ -649,7 +652,29 @@ def pass_check_verify(
         record_audit(actor, "passes.check", check, verdict=verdict.reason)
         if verdict.reason in {r.value for r in signing.Reason}:
             bump(f"passes.verified.{verdict.reason}", division_code, day(at))
+        if verdict.valid:
+            _log_fast_passage(actor=actor, checkpoint_id=checkpoint_id, check=check)
     return verdict
+
+
+def _log_fast_passage(*, actor: User, checkpoint_id: int, check: PassCheck) -> None:
+    """A valid pass opens the green channel: log the vehicle in the checkpoint's passage log
+    when the checkpoint is open and the actor works it. An invalid pass only means no green
+    channel (the inspector decides what happens next), so nothing is logged for it here."""
+    checkpoint = Checkpoint.objects.filter(pk=checkpoint_id, status=CheckpointStatus.OPEN).first()
+    if checkpoint is None or not actor.can(Perm.CHECKPOINTS_DUTY, checkpoint.division_code):
+        return
+    checkpoint_services.passage_log(
+        actor=actor,
+        checkpoint=checkpoint,
+        at=check.at,
+        direction="in",
+        subject="vehicle",
+        result="fast_passed",
+        plate=check.plate,
+        pass_serial=check.pass_serial,
+        client_uuid=check.client_uuid,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -200,17 +201,27 @@ def duty_preview(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not selectors.may_verify(actor):
         raise Http404
-    root = trust.root_key()
     return render(
         request,
         "passes/duty_preview.html",
         {
-            "root_key": root.public_key if root else "",
-            "duty_text": duty_text(),
-            "cargo_choices": Cargo.choices,
-            "results": PassCheck.Result.choices,
+            **duty_context(),
+            "batch_url": "/api/v1/passes/checks:batch",
+            "sw_url": reverse("passes:duty-sw"),
+            "sw_scope": reverse("passes:duty-preview"),
         },
     )
+
+
+def duty_context() -> dict[str, object]:
+    """What the verifier page needs besides its URLs (the checkpoints app's duty page too)."""
+    root = trust.root_key()
+    return {
+        "root_key": root.public_key if root else "",
+        "duty_text": duty_text(),
+        "cargo_choices": Cargo.choices,
+        "results": PassCheck.Result.choices,
+    }
 
 
 def duty_text() -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -273,3 +273,25 @@ def access_census_job_by_id(actor: Any, job_id: int) -> CensusJob:
     if job is None:
         raise Http404
     return job
+
+
+def recent_trips_by_id_number(
+    id_numbers: list[str], *, day: date, days: int = 30
+) -> dict[str, ReturnTrip]:
+    """The latest trip of each person (by ID number) departing in the ``days`` up to ``day``.
+
+    Checkpoints use it to show a passage as already registered as a returnee.
+    """
+    numbers = {n.upper() for n in id_numbers if n}
+    if not numbers:
+        return {}
+    trips = (
+        ReturnTrip.objects.select_related("person")
+        .filter(
+            person__id_number__in=numbers,
+            departure_date__lte=day,
+            departure_date__gte=day - timedelta(days=days),
+        )
+        .order_by("departure_date", "pk")
+    )
+    return {trip.person.id_number: trip for trip in trips}

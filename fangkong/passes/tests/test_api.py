@@ -276,3 +276,49 @@ class PlateLookupApiTests(PassesTestCase):
         logistics = make_user("logistics", Role.LOGISTICS, LEFT_BANNER)
         response = self.client_for(logistics).get("/api/v1/passes/by-plate/蒙M12345")
         assert response.status_code == 404
+
+
+class VerifyAtARealCheckpointTests(PassesTestCase):
+    """With an open checkpoint the inspector works, a valid pass is a fast passage in its log."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from fangkong.checkpoints.tests.helpers import opened
+
+        with time_machine.travel(T0, tick=False):
+            self.checkpoint = opened(self.colleague, self.officer)
+
+    def verify(self, code: str, **extra: Any) -> dict[str, Any]:
+        response = post(self.client_for(self.inspector), VERIFY, {"code": code, **extra})
+        assert response.status_code == 200, response.content
+        return dict(response.json())
+
+    def test_a_valid_pass_logs_a_fast_passage_and_an_invalid_one_logs_none(self) -> None:
+        from fangkong.checkpoints.models import Passage
+
+        green = self.issue()
+        with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+            assert self.verify(green.code, checkpoint=self.checkpoint.pk)["valid"] is True
+            assert self.verify("FK1:junk", checkpoint=self.checkpoint.pk)["valid"] is False
+        passages = list(Passage.objects.filter(checkpoint=self.checkpoint))
+        assert [(p.subject, p.result, p.plate, p.pass_serial) for p in passages] == [
+            ("vehicle", "fast_passed", "蒙M12345", green.serial)
+        ]
+        assert sorted(PassCheck.objects.values_list("verdict", flat=True)) == [
+            "bad_base45",
+            "valid",
+        ]
+
+    def test_an_outsider_logs_nothing_at_a_checkpoint_outside_their_jurisdiction(self) -> None:
+        from fangkong.accounts.roles import Role
+        from fangkong.checkpoints.models import Passage
+        from fangkong.test import make_user
+
+        far = make_user("far_inspector", Role.INSPECTOR, "152922")
+        green = self.issue()
+        with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+            response = post(
+                self.client_for(far), VERIFY, {"code": green.code, "checkpoint": self.checkpoint.pk}
+            )
+        assert response.status_code == 200
+        assert not Passage.objects.exists()

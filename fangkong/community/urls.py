@@ -11,6 +11,7 @@ urlpatterns = [
     path("gatherings/", views.gathering_list, name="gathering-list"),
     path("gatherings/new/", views.gathering_create, name="gathering-create"),
     path("gatherings/stats/", views.gathering_stats, name="gathering-stats"),
+    path("gatherings/export/", views.gathering_export, name="gathering-export"),
     path("gatherings/qr/", views.gathering_qr, name="gathering-qr"),
     path("gatherings/<int:report_id>/", views.gathering_detail, name="gathering-detail"),
     path("gatherings/<int:report_id>/assign/", views.gathering_assign, name="gathering-assign"),

@@ -187,3 +187,47 @@ class StaffReportTests(BaseTestCase):
         assert f"/community/report/?d={BAYANHAOTE}".encode() in body.content
         outsider = self.client_for(self.outsider)
         assert outsider.get(f"/community/gatherings/qr/?d={BAYANHAOTE}").status_code == 404
+
+
+class GatheringExportTests(BaseTestCase):
+    def test_the_export_lists_the_jurisdiction_masks_phones_neutralises_formulas_and_is_audited(
+        self,
+    ):
+        import io
+
+        from python_calamine import CalamineWorkbook
+
+        from fangkong.community import services as community_services
+        from fangkong.test import division
+
+        community_services.gathering_report(
+            actor=self.colleague,
+            division=division(BAYANHAOTE_GACHA),
+            reporter_name="张三",
+            reporter_phone="13812345678",
+            kind="wedding",
+            place='=HYPERLINK("http://x")',
+            occurs_at=timezone.now(),
+            estimated_people=40,
+        )
+        staff = self.client_for(self.colleague)
+        response = staff.get("/community/gatherings/export/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+        data = rows.to_python()
+        assert data[0][0] == "Reported" and len(data) == 2
+        assert data[1][4] == '=HYPERLINK("http://x")'  # stored as text, not a formula
+        assert data[1][9] == "138****5678"  # staff have no personal_data.view
+        assert AuditEntry.objects.filter(
+            verb="community.gatherings.export", actor=self.colleague
+        ).exists()
+        outsider_rows = (
+            CalamineWorkbook.from_filelike(
+                io.BytesIO(
+                    self.client_for(self.outsider).get("/community/gatherings/export/").content
+                )
+            )
+            .get_sheet_by_index(0)
+            .to_python()
+        )
+        assert len(outsider_rows) == 1  # the header only: nothing outside the jurisdiction

@@ -19,3 +19,19 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     with django_db_blocker.unblock():
         if not Division.objects.exists():
             divisions_load_file(path=DIVISIONS_CSV)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Every test starts in the default language (zh-hans).
+
+    A request with ``Accept-Language: en`` leaves English active on the thread afterwards
+    (LocaleMiddleware does not switch back), which would otherwise leak into the next test
+    that the same worker runs.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

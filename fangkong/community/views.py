@@ -100,17 +100,20 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- gatherings -------------------------------------------------------------------------------
 
 
+def _filtered_gatherings(request: HttpRequest, actor: User) -> tuple[str, str, Any]:
+    """The list's filters from the query string (unknown values ignored) and the reports."""
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    status = status if status in GatheringStatus.values else ""
+    kind = kind if kind in GatheringKind.values else ""
+    return status, kind, selectors.gathering_list(actor=actor, status=status, kind=kind)
+
+
 @login_required
 def gathering_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     selectors.require_view(actor)
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    reports = selectors.gathering_list(
-        actor=actor,
-        status=status if status in GatheringStatus.values else "",
-        kind=kind if kind in GatheringKind.values else "",
-    )
+    status, kind, reports = _filtered_gatherings(request, actor)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -139,13 +142,8 @@ def gathering_export(request: HttpRequest) -> HttpResponse:
 
     actor = _actor(request)
     selectors.require_view(actor)
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    reports = selectors.gathering_list(
-        actor=actor,
-        status=status if status in GatheringStatus.values else "",
-        kind=kind if kind in GatheringKind.values else "",
-    )[:EXPORT_LIMIT]
+    status, kind, reports = _filtered_gatherings(request, actor)
+    reports = reports[:EXPORT_LIMIT]
     buffer = io.BytesIO()
     # Text stays text: nothing a reporter typed can become a formula or a link.
     book = xlsxwriter.Workbook(

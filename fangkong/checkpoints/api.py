@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest, JsonResponse
-from ninja import Router, Status
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router, Status
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
@@ -19,6 +19,7 @@ router = Router(tags=["checkpoints"])
 
 # 1,000 passages take ~400 KB; anything far beyond that is not a batch.
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_PAGE = 1000
 
 
 def _out(c: Checkpoint) -> CheckpointOut:
@@ -42,11 +43,22 @@ def _out(c: Checkpoint) -> CheckpointOut:
 @router.get(
     "/checkpoints",
     response=list[CheckpointOut],
-    summary="Checkpoints in my jurisdiction (filter by status, e.g. ?status=open)",
+    summary="Checkpoints in my jurisdiction (filter by status, e.g. ?status=open; paged)",
 )
-def checkpoint_list(request: HttpRequest, status: str = "", kind: str = "") -> list[CheckpointOut]:
+def checkpoint_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    status: str = "",
+    kind: str = "",
+    limit: int = Query(500, ge=1, le=MAX_PAGE, description="At most this many (1–1000)"),
+    offset: int = Query(0, ge=0, description="Skip this many (for the next page)"),
+) -> list[CheckpointOut]:
+    """A page of checkpoints ordered as the list page orders them. ``X-Total-Count`` gives the
+    number of all matches, so a device knows when it has the last page."""
     actor: User = request.auth  # type: ignore[attr-defined]
-    return [_out(c) for c in selectors.checkpoint_list(actor=actor, status=status, kind=kind)]
+    qs = selectors.checkpoint_list(actor=actor, status=status, kind=kind)
+    response["X-Total-Count"] = str(qs.count())
+    return [_out(c) for c in qs[offset : offset + limit]]
 
 
 @router.get(

@@ -50,6 +50,17 @@ class CheckpointRequestForm(forms.Form):
     )
 
 
+class CheckpointEditForm(forms.Form):
+    """The details that can be corrected; place and kind decide the approving HQ and stay."""
+
+    name = CheckpointRequestForm.base_fields["name"]
+    location = CheckpointRequestForm.base_fields["location"]
+    latitude = CheckpointRequestForm.base_fields["latitude"]
+    longitude = CheckpointRequestForm.base_fields["longitude"]
+    department = CheckpointRequestForm.base_fields["department"]
+    planned_hours = CheckpointRequestForm.base_fields["planned_hours"]
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

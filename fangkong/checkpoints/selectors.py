@@ -43,7 +43,7 @@ def checkpoint_list(
     if q.strip():
         text = q.strip()
         qs = qs.filter(Q(name__icontains=text) | Q(location__icontains=text))
-    return qs.order_by("division_code", "name")
+    return qs.order_by("division_code", "name", "pk")
 
 
 def access_checkpoint_by_id(

@@ -69,6 +69,19 @@ def _require(actor: User, permission: str, code: str) -> None:
         raise PermissionDenied(_("You may not do this for this place."))
 
 
+def _details_errors(
+    *, name: str, department: str, latitude: Decimal | None, longitude: Decimal | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Give the checkpoint a name.")
+    if not department.strip():
+        errors["department"] = _("Name the requesting department.")
+    if (latitude is None) != (longitude is None):
+        errors["longitude"] = _("Give both latitude and longitude, or neither.")
+    return errors
+
+
 def checkpoint_request(
     *,
     actor: User,
@@ -85,17 +98,13 @@ def checkpoint_request(
 ) -> Checkpoint:
     """Ask the HQ at the right level to approve a new checkpoint."""
     _require(actor, Perm.CHECKPOINTS_REQUEST, division.code)
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = _("Give the checkpoint a name.")
+    errors = _details_errors(
+        name=name, department=department, latitude=latitude, longitude=longitude
+    )
     if kind not in Kind.values:
         errors["kind"] = _("Choose a kind of checkpoint.")
-    if not department.strip():
-        errors["department"] = _("Name the requesting department.")
     if not reason.strip():
         errors["reason"] = _("Say why the checkpoint is needed.")
-    if (latitude is None) != (longitude is None):
-        errors["longitude"] = _("Give both latitude and longitude, or neither.")
     if not 1 <= min_staff <= 50:
         errors["min_staff"] = _("A shift needs from 1 to 50 people.")
     if errors:
@@ -287,6 +296,56 @@ def checkpoint_set_min_staff(*, actor: User, checkpoint: Checkpoint, min_staff: 
     return checkpoint
 
 
+EDITABLE_FIELDS = ("name", "location", "latitude", "longitude", "department", "planned_hours")
+
+
+def checkpoint_update(
+    *,
+    actor: User,
+    checkpoint: Checkpoint,
+    name: str,
+    department: str,
+    location: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    planned_hours: str = "24h",
+) -> Checkpoint:
+    """Correct a checkpoint's details. Its place and kind decide who approves it, so they stay."""
+    if not (
+        actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
+        or actor.can(Perm.CHECKPOINTS_APPROVE, checkpoint.division_code)
+    ):
+        raise PermissionDenied(_("You may not do this for this place."))
+    if checkpoint.status in (Status.REJECTED, Status.CLOSED):
+        raise ValidationError(_("A rejected or closed checkpoint is kept as it was."))
+    errors = _details_errors(
+        name=name, department=department, latitude=latitude, longitude=longitude
+    )
+    if errors:
+        raise ValidationError(errors)
+    after: dict[str, Any] = {
+        "name": name.strip(),
+        "location": location.strip(),
+        "latitude": latitude,
+        "longitude": longitude,
+        "department": department.strip(),
+        "planned_hours": planned_hours.strip() or "24h",
+    }
+    changes = {
+        field: {"before": str(getattr(checkpoint, field)), "after": str(value)}
+        for field, value in after.items()
+        if getattr(checkpoint, field) != value
+    }
+    if not changes:
+        return checkpoint
+    with transaction.atomic():
+        for field, value in after.items():
+            setattr(checkpoint, field, value)
+        checkpoint.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+        record_audit(actor, "checkpoint.update", checkpoint, changes=changes)
+    return checkpoint
+
+
 # --- unauthorised checkpoints -----------------------------------------------------------------
 
 
@@ -403,6 +462,25 @@ def may_serve(user: User, checkpoint: Checkpoint) -> bool:
     )
 
 
+def _check_shift(
+    checkpoint: Checkpoint, starts_at: datetime, ends_at: datetime, people: list[User]
+) -> None:
+    if checkpoint.status not in (Status.APPROVED, Status.OPEN, Status.SUSPENDED):
+        raise ValidationError(_("Rosters are kept only for approved checkpoints."))
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("A shift must end after it starts.")
+    elif ends_at - starts_at > MAX_SHIFT:
+        errors["ends_at"] = _("A shift lasts at most 24 hours.")
+    outside = [str(p) for p in people if not may_serve(p, checkpoint)]
+    if outside:
+        errors["members"] = _("Not on duty in this checkpoint's banner: %(names)s") % {
+            "names": ", ".join(outside)
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
 def shift_create(
     *,
     actor: User,
@@ -413,21 +491,8 @@ def shift_create(
     members: Iterable[User] = (),
 ) -> Shift:
     _require(actor, Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
-    if checkpoint.status not in (Status.APPROVED, Status.OPEN, Status.SUSPENDED):
-        raise ValidationError(_("Rosters are kept only for approved checkpoints."))
-    errors: dict[str, str] = {}
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("A shift must end after it starts.")
-    elif ends_at - starts_at > MAX_SHIFT:
-        errors["ends_at"] = _("A shift lasts at most 24 hours.")
     people = [leader, *[m for m in members if m.pk != leader.pk]]
-    outside = [str(p) for p in people if not may_serve(p, checkpoint)]
-    if outside:
-        errors["members"] = _("Not on duty in this checkpoint's banner: %(names)s") % {
-            "names": ", ".join(outside)
-        }
-    if errors:
-        raise ValidationError(errors)
+    _check_shift(checkpoint, starts_at, ends_at, people)
     with transaction.atomic():
         shift = Shift.objects.create(
             checkpoint=checkpoint,
@@ -444,6 +509,44 @@ def shift_create(
             starts_at=starts_at.isoformat(),
             ends_at=ends_at.isoformat(),
             people=[p.username for p in people],
+        )
+    return shift
+
+
+def shift_update(
+    *,
+    actor: User,
+    shift: Shift,
+    starts_at: datetime,
+    ends_at: datetime,
+    leader: User,
+    members: Iterable[User] = (),
+) -> Shift:
+    """Change a shift's times or people; the handover note stays with it."""
+    _require(actor, Perm.CHECKPOINTS_REQUEST, shift.division_code)
+    people = [leader, *[m for m in members if m.pk != leader.pk]]
+    _check_shift(shift.checkpoint, starts_at, ends_at, people)
+    before = {
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+        "people": [shift.leader.username, *sorted(m.username for m in shift.members.all())],
+    }
+    with transaction.atomic():
+        shift.starts_at = starts_at
+        shift.ends_at = ends_at
+        shift.leader = leader
+        shift.save(update_fields=["starts_at", "ends_at", "leader", "updated_at"])
+        shift.members.set(people[1:])
+        record_audit(
+            actor,
+            "checkpoint.shift_update",
+            shift,
+            before=before,
+            after={
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "people": [leader.username, *sorted(p.username for p in people[1:])],
+            },
         )
     return shift
 

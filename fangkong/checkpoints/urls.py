@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", views.report_list, name="report-list"),
     path("reports/<int:report_id>/resolve/", views.report_resolve, name="report-resolve"),
     path("<int:checkpoint_id>/", views.checkpoint_detail, name="checkpoint-detail"),
+    path("<int:checkpoint_id>/edit/", views.checkpoint_edit, name="checkpoint-edit"),
     path(
         "<int:checkpoint_id>/status/<slug:action>/",
         views.checkpoint_transition,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("<int:checkpoint_id>/duty/", views.duty_page, name="duty"),
     path("<int:checkpoint_id>/duty/sw.js", views.duty_service_worker, name="duty-sw"),
     path("<int:checkpoint_id>/roster/", views.roster_week, name="roster-week"),
+    path("shifts/<int:shift_id>/edit/", views.shift_edit, name="shift-edit"),
     path("shifts/<int:shift_id>/delete/", views.shift_delete, name="shift-delete"),
     path("shifts/<int:shift_id>/handover/", views.shift_handover, name="shift-handover"),
 ]

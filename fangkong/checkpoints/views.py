@@ -21,6 +21,7 @@ from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import require_perm
 from fangkong.checkpoints import selectors, services
 from fangkong.checkpoints.forms import (
+    CheckpointEditForm,
     CheckpointRequestForm,
     HandoverForm,
     MinStaffForm,
@@ -182,11 +183,46 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             "gaps": gaps,
             "transitions": checkpoint.transitions.select_related("actor"),
             "duty_url": duty_url,
+            "may_edit": _may_edit_details(actor, checkpoint),
             "passage_form": PassageForm(initial={"at": now})
             if can["duty"] and checkpoint.status == Status.OPEN
             else None,
             "nav_current": "checkpoints:checkpoint-list",
         },
+    )
+
+
+def _may_edit_details(actor: Any, checkpoint: Any) -> bool:
+    code = checkpoint.division_code
+    return checkpoint.status not in (Status.REJECTED, Status.CLOSED) and bool(
+        actor.can(Perm.CHECKPOINTS_REQUEST, code) or actor.can(Perm.CHECKPOINTS_APPROVE, code)
+    )
+
+
+@login_required
+def checkpoint_edit(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """Correct a checkpoint's name, place description, coordinates, department or hours."""
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    if not _may_edit_details(actor, checkpoint):
+        raise Http404
+    initial = {f: getattr(checkpoint, f) for f in services.EDITABLE_FIELDS}
+    form = CheckpointEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkpoint_update(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Checkpoint details saved."))
+            return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
+    return render(
+        request,
+        "checkpoints/checkpoint_edit.html",
+        {"checkpoint": checkpoint, "form": form, "nav_current": "checkpoints:checkpoint-list"},
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -429,6 +465,44 @@ def shift_delete(request: HttpRequest, shift_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Shift removed."))
     return redirect("checkpoints:roster-week", shift.checkpoint_id)
+
+
+@login_required
+def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
+    actor: Any = request.user
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    if not actor.can(Perm.CHECKPOINTS_REQUEST, shift.division_code):
+        raise Http404
+    initial = {
+        "starts_at": timezone.localtime(shift.starts_at),
+        "ends_at": timezone.localtime(shift.ends_at),
+        "leader": shift.leader_id,
+        "members": [m.pk for m in shift.members.all()],
+    }
+    form = ShiftForm(
+        request.POST or None,
+        initial=initial,
+        candidates=selectors.duty_candidates(shift.checkpoint),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shift_update(actor=actor, shift=shift, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Shift changed."))
+            start = timezone.localdate(shift.starts_at).isoformat()
+            return redirect(
+                reverse("checkpoints:roster-week", args=[shift.checkpoint_id]) + f"?start={start}"
+            )
+    return render(
+        request,
+        "checkpoints/shift_edit.html",
+        {"shift": shift, "form": form, "nav_current": "checkpoints:checkpoint-list"},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

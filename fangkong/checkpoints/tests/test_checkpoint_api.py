@@ -42,3 +42,19 @@ class CheckpointApiTests(BaseTestCase):
 
     def test_anonymous_callers_get_401(self):
         assert self.client.get("/api/v1/checkpoints").status_code == 401
+
+    def test_the_list_pages_with_limit_and_offset_and_gives_the_total(self):
+        for n in range(5):
+            requested(self.colleague, name=f"口{n}")
+        client = self.client_for(self.officer)
+        first = client.get("/api/v1/checkpoints?limit=3")
+        assert first.status_code == 200
+        assert first["X-Total-Count"] == "7"
+        rest = client.get("/api/v1/checkpoints?limit=3&offset=3").json()
+        last = client.get("/api/v1/checkpoints?limit=3&offset=6").json()
+        names = [c["name"] for c in first.json() + rest + last]
+        assert len(names) == len(set(names)) == 7
+        assert len(last) == 1
+        for bad in ("limit=0", "limit=1001", "offset=-1", "limit=x"):
+            response = client.get(f"/api/v1/checkpoints?{bad}")
+            assert response.status_code == 422, bad

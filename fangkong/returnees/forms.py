@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.accounts.models import User
 from fangkong.returnees.models import (
     ContactMethod,
     ConvoyKind,
@@ -82,6 +84,50 @@ class TripForm(forms.Form):
         else:
             for message in errors:
                 self.add_error(None, message)
+
+
+class TripEditForm(TripForm):
+    """A registered trip as staff correct it: the person's own fields are not on it."""
+
+    def __init__(self, *args: Any, trip: Any = None, **kwargs: Any) -> None:
+        if trip is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "key_group": trip.key_group,
+                "origin_province": trip.origin_province,
+                "origin_city": trip.origin_city,
+                "origin_country": trip.origin_country,
+                "through_risk_area": trip.through_risk_area,
+                "transport": trip.transport,
+                "transport_number": trip.transport_number,
+                "departure_date": trip.departure_date,
+                "arrival_date": trip.arrival_date,
+                "division_code": trip.division.full_code,
+                "work_unit_name": trip.work_unit_name,
+                "notes": trip.notes,
+            }
+        super().__init__(*args, **kwargs)
+        for name in ("id_number", "name", "mobile"):
+            del self.fields[name]
+
+    def trip_data(self) -> TripData:
+        d = self.cleaned_data
+        return TripData(
+            id_number="",
+            name="",
+            mobile="",
+            key_group=d["key_group"],
+            departure_date=d["departure_date"],
+            arrival_date=d.get("arrival_date"),
+            division_code=d["division_code"],
+            transport=d["transport"],
+            transport_number=d.get("transport_number", ""),
+            origin_province=d.get("origin_province", ""),
+            origin_city=d.get("origin_city", ""),
+            origin_country=d.get("origin_country", ""),
+            through_risk_area=d.get("through_risk_area", False),
+            work_unit_name=d.get("work_unit_name", ""),
+            notes=d.get("notes", ""),
+        )
 
 
 class SelfRegistrationForm(TripForm):
@@ -182,6 +228,20 @@ class EndForm(forms.Form):
         choices=[(s.value, s.label) for s in ObservationStatus if s != ObservationStatus.ACTIVE],
     )
     note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=300, required=False)
+
+
+class ReassignForm(forms.Form):
+    """Hand an observation to another worker of its community."""
+
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible worker"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = candidates
 
 
 class WorkUnitForm(forms.Form):

@@ -11,9 +11,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.accounts.roles import Perm
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Perm, roles_with
 from fangkong.core.jurisdiction import scope_q
-from fangkong.lib.ids import InvalidNumber, division_scope_key
+from fangkong.lib.ids import SCOPE_KEY_LENGTHS, InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
     CensusJob,
     Convoy,
@@ -150,6 +151,22 @@ def access_trip_by_id(actor: Any, trip_id: int, *, write: bool = False) -> Retur
     raise Http404
 
 
+def access_trip_for_edit(actor: Any, trip_id: int) -> ReturnTrip:
+    """A trip the actor may edit: registering is allowed over its community."""
+    trip = (
+        ReturnTrip.objects.select_related("person", "division", "work_unit")
+        .filter(pk=trip_id)
+        .first()
+    )
+    if (
+        trip is None
+        or not actor.is_authenticated
+        or not actor.can(Perm.RETURNEES_REGISTER, trip.division_code)
+    ):
+        raise Http404
+    return trip
+
+
 def access_person_by_id(actor: Any, person_id: int) -> Person:
     """A person with any trip the actor may see."""
     person = Person.objects.filter(pk=person_id).first()
@@ -169,13 +186,29 @@ def access_observation_by_id(
 ) -> Observation:
     permission = Perm.RETURNEES_OBSERVE if write else Perm.RETURNEES_VIEW
     obs = (
-        Observation.objects.select_related("person", "trip", "division")
+        Observation.objects.select_related("person", "trip", "division", "responsible")
         .filter(pk=observation_id)
         .first()
     )
     if obs is None or not actor.is_authenticated or not actor.can(permission, obs.division_code):
         raise Http404
     return obs
+
+
+def responsible_candidates(observation: Observation) -> QuerySet[User]:
+    """Active users who run observation over the observation's community (a membership with
+    the right role in the community or a division above it)."""
+    code = observation.division_code
+    prefixes = [code[:n] for n in SCOPE_KEY_LENGTHS if n <= len(code)]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=roles_with(Perm.RETURNEES_OBSERVE),
+            memberships__division_code__in=prefixes,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def observation_list(

@@ -28,14 +28,17 @@ from fangkong.returnees.forms import (
     EndForm,
     ImportForm,
     ManifestForm,
+    ReassignForm,
     RiskAreaForm,
     SelfRegistrationForm,
     TransitCheckForm,
+    TripEditForm,
     TripFilterForm,
     TripForm,
     WorkUnitForm,
 )
 from fangkong.returnees.models import (
+    CensusJobStatus,
     ObservationStatus,
     RegisteredVia,
     ReturnTrip,
@@ -186,6 +189,23 @@ def trip_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def trip_edit(request: HttpRequest, trip_id: int) -> HttpResponse:
+    """Correct a registered trip (staff who may register in its community)."""
+    actor = _require(request, Perm.RETURNEES_REGISTER)
+    trip = selectors.access_trip_for_edit(actor, trip_id)
+    form = TripEditForm(request.POST or None, trip=trip)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trip_update(actor=actor, trip=trip, data=form.trip_data())
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Trip saved."))
+            return redirect("returnees:trip-detail", trip_id=trip.pk)
+    return render(request, "returnees/trip_edit.html", {"form": form, "trip": trip})
+
+
+@login_required
 def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
     actor = _require(request, Perm.RETURNEES_VIEW, Perm.RETURNEES_UNIT, Perm.RETURNEES_REGISTER)
     trip = selectors.access_trip_by_id(actor, trip_id)
@@ -203,6 +223,7 @@ def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
             "observation": observation,
             "arrival_form": ArrivalForm(),
             "can_observe": can_observe,
+            "can_edit": actor.can(Perm.RETURNEES_REGISTER, trip.division_code),
             "is_unit_admin": is_unit_admin,
         },
     )
@@ -358,6 +379,12 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
     can_observe = actor.can(Perm.RETURNEES_OBSERVE, obs.division_code)
     check_form = CheckForm(request.POST or None, initial={"contact": "visit"}, prefix="check")
     end_form = EndForm(request.POST or None, prefix="end")
+    reassign_form = ReassignForm(
+        request.POST or None,
+        candidates=selectors.responsible_candidates(obs),
+        initial={"responsible": obs.responsible_id},
+        prefix="reassign",
+    )
     if request.method == "POST":
         if not can_observe:
             raise Http404
@@ -387,8 +414,16 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             if action == "resume":
                 services.observation_resume(actor=actor, observation=obs)
                 return redirect("returnees:observation-detail", observation_id=obs.pk)
+            if action == "reassign" and reassign_form.is_valid():
+                services.observation_reassign(
+                    actor=actor,
+                    observation=obs,
+                    responsible=reassign_form.cleaned_data["responsible"],
+                )
+                messages.success(request, _("Responsible worker changed."))
+                return redirect("returnees:observation-detail", observation_id=obs.pk)
         except ValidationError as exc:
-            target = check_form if action == "check" else end_form
+            target = {"check": check_form, "reassign": reassign_form}.get(action or "", end_form)
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
                     for error in errors:
@@ -405,6 +440,7 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             "checks": obs.checks.select_related("checked_by").order_by("-day"),
             "check_form": check_form,
             "end_form": end_form,
+            "reassign_form": reassign_form,
             "can_observe": can_observe,
             "checked_today": obs.checks.filter(day=timezone.localdate()).exists(),
         },
@@ -459,8 +495,7 @@ def census_import(request: HttpRequest) -> HttpResponse:
                     {
                         "summary": report.summary(),
                         "problems": [
-                            [p.row, p.column, p.message]
-                            for p in [*report.notes, *report.problems][:20000]
+                            p.as_list() for p in [*report.notes, *report.problems][:20000]
                         ],
                     }
                 )
@@ -490,7 +525,7 @@ def census_report(request: HttpRequest) -> HttpResponse:
         raise Http404
     data = json.loads(stored)
     report = census.CensusReport(**data["summary"])
-    report.problems = [census.Problem(*p) for p in data["problems"]]
+    report.problems = [census.Problem.from_list(p) for p in data["problems"]]
     response = HttpResponse(
         census.report_xlsx(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -723,4 +758,37 @@ def census_job(request: HttpRequest, job_id: int) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "returnees/census_job.html"
     )
-    return render(request, template, {"job": job, "problems": job.problems[:500]})
+    error = job.summary.get("error") if isinstance(job.summary, dict) else None
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "error": census.render_message(*error) if error else job.error,
+            "problems": [census.Problem.from_list(p) for p in job.problems[:500]],
+        },
+    )
+
+
+@login_required
+def census_job_report(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A finished background import's report as xlsx, in the viewer's language."""
+    actor = _require(request, Perm.RETURNEES_REGISTER)
+    job = selectors.access_census_job_by_id(actor, job_id)
+    if job.status != CensusJobStatus.DONE:
+        raise Http404
+    counts = job.summary
+    report = census.CensusReport(
+        rows=int(counts.get("rows", 0)),
+        created=int(counts.get("created", 0)),
+        updated=int(counts.get("updated", 0)),
+        unchanged=int(counts.get("unchanged", 0)),
+        rejected=int(counts.get("rejected", 0)),
+    )
+    report.problems = [census.Problem.from_list(p) for p in job.problems]
+    response = HttpResponse(
+        census.report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="census-report-{job.pk}.xlsx"'
+    return response

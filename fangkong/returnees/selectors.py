@@ -237,10 +237,12 @@ def overdue_list(*, actor: Any, now: Any = None) -> QuerySet[Observation]:
 def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
     today = timezone.localdate()
     keys = actor.scope_keys(Perm.RETURNEES_OBSERVE)
+    checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
     return (
         Observation.objects.filter(
             scope_q(keys), status=ObservationStatus.ACTIVE, planned_end__lte=today
         )
+        .annotate(checked_today=Exists(checked))
         .select_related("person", "division")
         .order_by("planned_end", "id")
     )

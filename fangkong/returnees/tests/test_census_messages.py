@@ -117,6 +117,19 @@ class CensusReportLanguageTests(BaseTestCase):
             "没有一个工作表含有摸排表的「姓名」和「身份证号」列（文件中的工作表：Sheet1）" in page
         )
 
+    def test_the_report_workbook_never_holds_a_formula_from_the_file(self):
+        header = ",".join([*census.TEMPLATE_HEADERS, "=1+2"])
+        text = header + "\n" + ",".join([*GOOD[0], "x"]) + "\n"
+        report = census.census_import(
+            actor=self.worker, data=text.encode(), filename="c.csv", dry_run=True
+        )
+        assert [(p.column, p.message) for p in report.notes] == [
+            ("=1+2", "unknown column, ignored")
+        ]
+        data = census.report_xlsx(report)
+        assert sheet_rows(data)[1][1] == "'=1+2"
+        assert b"<f>" not in data
+
     def test_a_problem_reads_as_one_line_in_either_language(self):
         problem = census.Problem(1834, "身份证号", "wrong check digit")
         with translation.override("zh-hans"):

@@ -244,11 +244,29 @@ class ReassignForm(forms.Form):
         field.queryset = candidates
 
 
-class WorkUnitForm(forms.Form):
+class UnitAdminsForm(forms.Form):
+    """The users who confirm a unit's own staff, chosen among the unit administrators."""
+
+    admins = forms.ModelMultipleChoiceField(
+        label=_("Unit administrators"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["admins"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = candidates
+
+
+class WorkUnitForm(UnitAdminsForm):
     name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=120)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     division_code = forms.CharField(label=_("Division code"), max_length=12)
+    field_order = ("name", "uscc", "kind", "division_code", "admins")
 
 
 class RiskAreaForm(forms.Form):
@@ -293,7 +311,19 @@ class ManifestForm(forms.Form):
         label=_("Passengers, one a line"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("seat, name, ID number, mobile, community code[, work unit or school]"),
+        required=False,
     )
+    file = forms.FileField(
+        label=_("Or import a manifest (xlsx or CSV)"),
+        required=False,
+        help_text=_("The same columns, one passenger a row; a header row is skipped"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("lines", "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Type the passengers or choose a manifest file."))
+        return data
 
 
 class TransitCheckForm(forms.Form):

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fangkong.accounts.models import User
-from fangkong.accounts.roles import Perm, roles_with
+from fangkong.accounts.roles import Perm, Role, roles_with
 from fangkong.core.jurisdiction import scope_q
 from fangkong.lib.ids import SCOPE_KEY_LENGTHS, InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
@@ -267,6 +267,29 @@ def near_duplicate_ids(person_ids: list[int]) -> set[int]:
 def work_unit_list(*, actor: Any) -> QuerySet[WorkUnit]:
     keys = actor.scope_keys(Perm.RETURNEES_VIEW)
     return WorkUnit.objects.filter(scope_q(keys)).order_by("name")
+
+
+def access_work_unit_by_id(actor: Any, unit_id: int, *, write: bool = False) -> WorkUnit:
+    """A unit in the actor's jurisdiction (to see it), or where they may register (to edit)."""
+    unit = WorkUnit.objects.filter(pk=unit_id).select_related("division").first()
+    permission = Perm.RETURNEES_REGISTER if write else Perm.RETURNEES_VIEW
+    if unit is None or not actor.is_authenticated or not actor.can(permission, unit.division_code):
+        raise Http404
+    return unit
+
+
+def unit_admin_candidates(*, actor: Any, keep: WorkUnit | None = None) -> QuerySet[User]:
+    """Active users holding the unit administrator role inside the actor's jurisdiction (and
+    the present administrators of ``keep``, so that a form shows them)."""
+    keys = actor.scope_keys(Perm.RETURNEES_REGISTER)
+    inside = Q(pk__in=[])
+    for key in keys:
+        inside |= Q(memberships__division_code__startswith=key)
+    chosen = User.objects.filter(inside, is_active=True, memberships__role=Role.UNIT_ADMIN)
+    present = Q(pk__in=keep.admins.values("pk")) if keep is not None else Q(pk__in=[])
+    return User.objects.filter(Q(pk__in=chosen.values("pk")) | present).order_by(
+        "display_name", "username"
+    )
 
 
 def risk_area_list() -> QuerySet[RiskArea]:

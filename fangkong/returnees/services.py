@@ -798,6 +798,11 @@ def work_unit_create(
     division = Division.objects.filter(code=code).first() if code else None
     if code and division is None:
         errors["division_code"] = [_("Unknown division code.")]
+    admins = list(admins)
+    if division is not None:
+        admin_error = _unit_admins_error(admins, division.code)
+        if admin_error:
+            errors["admins"] = [admin_error]
     if errors:
         raise ValidationError(errors)
     assert division is not None
@@ -810,8 +815,36 @@ def work_unit_create(
             division=division,
             division_code=division.code,
         )
-        unit.admins.set(list(admins))
-        record_audit(actor, "workunit.create", unit)
+        unit.admins.set(admins)
+        record_audit(actor, "workunit.create", unit, admins=[u.pk for u in admins])
+    return unit
+
+
+def _unit_admins_error(admins: list[Any], division_code: str) -> str:
+    for user in admins:
+        if not getattr(user, "is_active", False) or not user.can(
+            Perm.RETURNEES_UNIT, division_code
+        ):
+            return _(
+                "%(user)s is not a work unit administrator of this place: give them the role first."
+            ) % {"user": user}
+    return ""
+
+
+def work_unit_set_admins(*, actor: Any, unit: WorkUnit, admins: Iterable[Any]) -> WorkUnit:
+    """Name the users who confirm this unit's own staff (each holds the unit administrator
+    role over the unit's place); staff who may register there decide. Audited."""
+    _check_actor_over(actor, unit.division_code, Perm.RETURNEES_REGISTER)
+    chosen = list(admins)
+    error = _unit_admins_error(chosen, unit.division_code)
+    if error:
+        raise ValidationError({"admins": [error]})
+    with transaction.atomic():
+        before = sorted(unit.admins.values_list("pk", flat=True))
+        after = sorted(u.pk for u in chosen)
+        if before != after:
+            unit.admins.set(chosen)
+            record_audit(actor, "workunit.admins", unit, before=before, after=after)
     return unit
 
 
@@ -981,6 +1014,52 @@ def convoy_create(
         )
         record_audit(actor, "convoy.create", convoy)
     return convoy
+
+
+MANIFEST_FILE_BYTES = 2 * 1024 * 1024
+
+
+def manifest_lines_from_file(data: bytes, filename: str) -> str:
+    """A manifest spreadsheet (xlsx, or CSV in UTF-8 or GBK) as the lines
+    ``convoy_add_passengers`` takes: one line a row, so that a problem's line number is the
+    row number; a header row (no seat number first) is left out."""
+    import csv
+    import io
+
+    if len(data) > MANIFEST_FILE_BYTES:
+        raise ValidationError({"file": [_("A manifest file is at most 2 MB.")]})
+    rows: list[list[Any]]
+    if data.startswith(b"PK"):
+        import python_calamine
+
+        try:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception:
+            raise ValidationError(
+                {"file": [_("The file is not a readable xlsx workbook.")]}
+            ) from None
+    elif filename.lower().endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", "replace")
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    else:
+        raise ValidationError({"file": [_("Upload an xlsx or CSV file.")]})
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value if value is not None else "").replace("\t", " ").strip()
+
+    lines = []
+    for row in rows:
+        cells = [cell(v) for v in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        lines.append("\t".join(cells) if cells and cells[0].isdigit() else "")
+    return "\n".join(lines)
 
 
 def convoy_add_passengers(*, actor: Any, convoy: Convoy, lines: str) -> list[Passenger]:

@@ -28,6 +28,7 @@ urlpatterns = [
     re_path(r"^posters/(?P<code>\d{2,12})\.(?P<fmt>png|pdf)$", views.poster, name="poster"),
     path("risk-areas/", views.risk_area_list, name="risk-area-list"),
     path("units/", views.work_unit_list, name="work-unit-list"),
+    path("units/<int:unit_id>/", views.work_unit_detail, name="work-unit-detail"),
     path("transport/", views.convoy_list, name="convoy-list"),
     path("transport/<int:convoy_id>/", views.convoy_detail, name="convoy-detail"),
 ]

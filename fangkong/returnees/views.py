@@ -35,6 +35,7 @@ from fangkong.returnees.forms import (
     TripEditForm,
     TripFilterForm,
     TripForm,
+    UnitAdminsForm,
     WorkUnitForm,
 )
 from fangkong.returnees.models import (
@@ -644,8 +645,12 @@ def risk_area_list(request: HttpRequest) -> HttpResponse:
 def work_unit_list(request: HttpRequest) -> HttpResponse:
     actor = _require(request, Perm.RETURNEES_VIEW)
     can_edit = actor.has_perm_anywhere(Perm.RETURNEES_REGISTER)
-    form = WorkUnitForm(request.POST or None)
-    if request.method == "POST" and can_edit and form.is_valid():
+    form = WorkUnitForm(
+        request.POST or None, candidates=selectors.unit_admin_candidates(actor=actor)
+    )
+    if request.method == "POST" and not can_edit:
+        raise Http404
+    if request.method == "POST" and form.is_valid():
         try:
             services.work_unit_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
@@ -658,6 +663,37 @@ def work_unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "returnees/work_unit_list.html",
         {"units": units[:500], "form": form, "can_edit": can_edit},
+    )
+
+
+@login_required
+def work_unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit and its administrators; staff who may register there name them."""
+    actor = _require(request, Perm.RETURNEES_VIEW)
+    unit = selectors.access_work_unit_by_id(actor, unit_id)
+    can_edit = actor.can(Perm.RETURNEES_REGISTER, unit.division_code)
+    form = UnitAdminsForm(
+        request.POST or None,
+        candidates=selectors.unit_admin_candidates(actor=actor, keep=unit),
+        initial={"admins": list(unit.admins.all())},
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.work_unit_set_admins(
+                    actor=actor, unit=unit, admins=form.cleaned_data["admins"]
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Unit administrators saved."))
+                return redirect("returnees:work-unit-detail", unit_id=unit.pk)
+    return render(
+        request,
+        "returnees/work_unit_detail.html",
+        {"unit": unit, "admins": unit.admins.all(), "form": form, "can_edit": can_edit},
     )
 
 
@@ -700,11 +736,15 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "manifest":
-                manifest_form = ManifestForm(request.POST, prefix="manifest")
+                manifest_form = ManifestForm(request.POST, request.FILES, prefix="manifest")
                 if manifest_form.is_valid():
-                    services.convoy_add_passengers(
-                        actor=actor, convoy=convoy, lines=manifest_form.cleaned_data["lines"]
+                    upload = manifest_form.cleaned_data["file"]
+                    lines = (
+                        services.manifest_lines_from_file(upload.read(), upload.name)
+                        if upload
+                        else manifest_form.cleaned_data["lines"]
                     )
+                    services.convoy_add_passengers(actor=actor, convoy=convoy, lines=lines)
                     return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
             elif action == "confirm":
                 services.convoy_confirm_manifest(actor=actor, convoy=convoy)

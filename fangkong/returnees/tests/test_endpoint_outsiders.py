@@ -206,6 +206,10 @@ class OutsiderTests(BaseTestCase):
                     {"name": "新单位", "kind": "enterprise", "division_code": "152921"},
                 ),
             ],
+            "work-unit-detail": [
+                ("get", f"/returnees/units/{self.unit.pk}/", {}),
+                ("post", f"/returnees/units/{self.unit.pk}/", {"admins": [self.far_boss.pk]}),
+            ],
             "convoy-list": [
                 ("get", "/returnees/transport/", {}),
                 (
@@ -248,7 +252,7 @@ class OutsiderTests(BaseTestCase):
             self.obs.checks.count(),
             list(Convoy.objects.values_list("pk", "status")),
             list(self.convoy.passengers.values_list("flagged", flat=True)),
-            list(WorkUnit.objects.values_list("pk", flat=True)),
+            list(WorkUnit.objects.values_list("pk", "admins")),
             list(RiskArea.objects.values_list("pk", "active")),
         ]
 

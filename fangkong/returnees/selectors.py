@@ -222,7 +222,7 @@ def observation_list(
     checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
     return (
         qs.annotate(checked_today=Exists(checked))
-        .select_related("person", "division", "trip")
+        .select_related("person", "division", "trip", "responsible")
         .order_by("planned_end", "id")
     )
 
@@ -243,7 +243,7 @@ def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
             scope_q(keys), status=ObservationStatus.ACTIVE, planned_end__lte=today
         )
         .annotate(checked_today=Exists(checked))
-        .select_related("person", "division")
+        .select_related("person", "division", "responsible")
         .order_by("planned_end", "id")
     )
 

@@ -211,6 +211,10 @@ def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
     actor = _require(request, Perm.RETURNEES_VIEW, Perm.RETURNEES_UNIT, Perm.RETURNEES_REGISTER)
     trip = selectors.access_trip_by_id(actor, trip_id)
     _display([trip], actor)
+    if actor.can(Perm.PERSONAL_DATA, trip.division_code):
+        services.personal_data_viewed(
+            actor=actor, person=trip.person, division_code=trip.division_code
+        )
     can_observe = actor.can(Perm.RETURNEES_OBSERVE, trip.division_code)
     is_unit_admin = bool(
         trip.work_unit_id and trip.work_unit.admins.filter(pk=actor.pk).exists()  # type: ignore[union-attr]
@@ -433,6 +437,10 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
                 for error in exc.messages:
                     target.add_error(None, error)
     _display([obs.trip], actor)
+    if actor.can(Perm.PERSONAL_DATA, obs.division_code):
+        services.personal_data_viewed(
+            actor=actor, person=obs.person, division_code=obs.division_code
+        )
     return render(
         request,
         "returnees/observation_detail.html",

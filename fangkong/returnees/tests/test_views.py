@@ -64,6 +64,21 @@ class StaffPageTests(BaseTestCase):
         assert ReturnTrip.objects.filter(person_id=a.person_id).count() == 2
         assert AuditEntry.objects.filter(verb="person.merge").exists()
 
+    def test_viewing_a_trip_or_an_observation_unmasked_is_audited_and_masked_is_not(self):
+        trip = returnee_register(actor=self.worker, data=trip_data())
+        obs = observation_start(actor=self.worker, trip=trip)
+        worker = self.client_for(self.worker)
+        assert trip.person.id_number in worker.get(f"/returnees/trips/{trip.pk}/").content.decode()
+        assert "13812345678" in worker.get(f"/returnees/observations/{obs.pk}/").content.decode()
+        assert (
+            AuditEntry.objects.filter(verb="person.view_unmasked", actor=self.worker).count() == 2
+        )
+        page = self.client_for(self.colleague).get(f"/returnees/trips/{trip.pk}/").content.decode()
+        assert trip.person.id_number not in page and "152921********0013" in page
+        assert not AuditEntry.objects.filter(
+            verb="person.view_unmasked", actor=self.colleague
+        ).exists()
+
     def test_viewing_a_person_unmasked_is_audited(self):
         trip = returnee_register(actor=self.worker, data=trip_data())
         page = (

@@ -21,6 +21,7 @@ import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
@@ -126,29 +127,78 @@ FIELD_COLUMN = {
 }
 
 
+def render_message(message: str, params: dict[str, Any] | None = None) -> str:
+    """A message id (English, marked with ``gettext_noop``) in the active language."""
+    if not message:
+        return ""
+    text = gettext(message)
+    return text % params if params else text
+
+
 class CensusFileError(ValueError):
-    """The file as a whole cannot be read: too big, not a spreadsheet, no usable sheet."""
+    """The file as a whole cannot be read: too big, not a spreadsheet, no usable sheet.
+
+    Holds an English message id and its parameters; ``str()`` says it in the active language.
+    """
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params or {}
+
+    def __str__(self) -> str:
+        return render_message(self.message, self.params)
+
+    def as_list(self) -> list[Any]:
+        return [self.message, self.params]
 
 
 @dataclass(slots=True)
 class Problem:
+    """One problem of the file. ``message`` is an English message id (with ``%(name)s``
+    placeholders filled from ``params``), translated only when shown: a bad row pays for a
+    small object, a good row for nothing."""
+
     row: int  # spreadsheet row number (the header is row 1 in the template)
     column: str  # header text as in the file, or "" for the whole row / file
     message: str
+    params: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        """The problem in the active language."""
+        return render_message(self.message, self.params)
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return (
-            f"{where}, column {self.column}: {self.message}"
-            if self.column
-            else f"{where}: {self.message}"
-        )
+        values = {"row": self.row, "column": self.column, "message": self.text}
+        if self.row and self.column:
+            return gettext("row %(row)d, column %(column)s: %(message)s") % values
+        if self.row:
+            return gettext("row %(row)d: %(message)s") % values
+        return gettext("file: %(message)s") % values
+
+    def as_list(self) -> list[Any]:
+        """A JSON-ready form, kept in the session or a background job."""
+        return [self.row, self.column, self.message, self.params or {}]
+
+    @classmethod
+    def from_list(cls, item: list[Any]) -> Problem:
+        return cls(item[0], item[1], item[2], item[3] if len(item) > 3 else None)
 
 
 @dataclass(slots=True)
 class GoodRow:
     row: int
     clean: CleanTrip
+
+
+SUMMARY_LABELS = {
+    "rows": pgettext_lazy("census summary", "rows"),
+    "created": pgettext_lazy("census summary", "created"),
+    "updated": pgettext_lazy("census summary", "updated"),
+    "unchanged": pgettext_lazy("census summary", "unchanged"),
+    "rejected": pgettext_lazy("census summary", "rejected"),
+}
 
 
 @dataclass
@@ -180,11 +230,13 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise CensusFileError("the file is not a readable xlsx workbook") from None
+        raise CensusFileError(gettext_noop("the file is not a readable xlsx workbook")) from None
     total = sum(info.file_size for info in archive.infolist())
     if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
         raise CensusFileError(
-            "the workbook unpacks to far more data than a census holds (a zip bomb?): refused"
+            gettext_noop(
+                "the workbook unpacks to far more data than a census holds (a zip bomb?): refused"
+            )
         )
     return archive
 
@@ -256,25 +308,30 @@ def read_table(data: bytes, filename: str) -> Table:
     """Read the first sheet that has the census columns; CensusFileError when none."""
     if len(data) > MAX_FILE_BYTES:
         raise CensusFileError(
-            f"the file is {len(data) // (1024 * 1024)} MB; the limit is "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it"
+            gettext_noop("the file is %(size)d MB; the limit is %(limit)d MB: split it"),
+            {"size": len(data) // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)},
         )
     lower = filename.lower()
     if lower.endswith(".csv") or not data.startswith(b"PK"):
         if lower.endswith((".xlsx", ".xlsm", ".xls")) and not data.startswith(b"PK"):
-            raise CensusFileError("the file is not a readable xlsx workbook")
+            raise CensusFileError(gettext_noop("the file is not a readable xlsx workbook"))
         return _read_csv(data)
     archive = _check_zip(data)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
-        raise CensusFileError(f"the workbook cannot be read ({exc})") from None
+        raise CensusFileError(
+            gettext_noop("the workbook cannot be read (%(error)s)"), {"error": str(exc)[:200]}
+        ) from None
     names = workbook.sheet_names
     for name in names:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
         if len(rows) > MAX_ROWS + 10:
-            raise CensusFileError(f"sheet {name} has {len(rows)} rows; the limit is {MAX_ROWS}")
+            raise CensusFileError(
+                gettext_noop("sheet %(sheet)s has %(rows)d rows; the limit is %(limit)d"),
+                {"sheet": name, "rows": len(rows), "limit": MAX_ROWS},
+            )
         header = _find_header(rows)
         if header is None:
             continue
@@ -282,9 +339,10 @@ def read_table(data: bytes, filename: str) -> Table:
         formulas = _formula_cells(archive, _sheet_xml_paths(archive).get(name, ""))
         return Table(name, header, rows, formulas, merged)
     raise CensusFileError(
-        "no sheet has the census columns 姓名 and 身份证号 (sheets in the file: "
-        + ", ".join(names)
-        + ")"
+        gettext_noop(
+            "no sheet has the census columns 姓名 and 身份证号 (sheets in the file: %(sheets)s)"
+        ),
+        {"sheets": ", ".join(names)},
     )
 
 
@@ -296,13 +354,18 @@ def _read_csv(data: bytes) -> Table:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise CensusFileError("the CSV file is neither UTF-8 nor GBK")
+        raise CensusFileError(gettext_noop("the CSV file is neither UTF-8 nor GBK"))
     rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text))]
     if len(rows) > MAX_ROWS + 10:
-        raise CensusFileError(f"the file has {len(rows)} rows; the limit is {MAX_ROWS}")
+        raise CensusFileError(
+            gettext_noop("the file has %(rows)d rows; the limit is %(limit)d"),
+            {"rows": len(rows), "limit": MAX_ROWS},
+        )
     header = _find_header(rows)
     if header is None:
-        raise CensusFileError("the file has no header row with the columns 姓名 and 身份证号")
+        raise CensusFileError(
+            gettext_noop("the file has no header row with the columns 姓名 and 身份证号")
+        )
     formulas = {
         (r, c)
         for r, row in enumerate(rows)
@@ -394,12 +457,20 @@ def check_rows(
         if key is None:
             if text:
                 report.notes.append(
-                    Problem(header_row_number, raw_headers[position], "unknown column, ignored")
+                    Problem(
+                        header_row_number,
+                        raw_headers[position],
+                        gettext_noop("unknown column, ignored"),
+                    )
                 )
             continue
         if key in index:
             report.notes.append(
-                Problem(header_row_number, raw_headers[position], "duplicate column, ignored")
+                Problem(
+                    header_row_number,
+                    raw_headers[position],
+                    gettext_noop("duplicate column, ignored"),
+                )
             )
             continue
         index[key] = position
@@ -407,7 +478,9 @@ def check_rows(
     if "division_code" not in index and not default_division:
         missing.append(HEADER_OF["division_code"])
     if missing:
-        raise CensusFileError("missing columns: " + ", ".join(missing))
+        raise CensusFileError(
+            gettext_noop("missing columns: %(columns)s"), {"columns": ", ".join(missing)}
+        )
     column_name = {key: raw_headers[pos] for key, pos in index.items()}
 
     merged_cells: set[tuple[int, int]] = set()
@@ -443,46 +516,74 @@ def check_rows(
         cell = values.get
 
         def add(
-            key: str, message: str, row_number: int = row_number, problems: list[Problem] = problems
+            key: str,
+            message: str,
+            params: dict[str, Any] | None = None,
+            row_number: int = row_number,
+            problems: list[Problem] = problems,
         ) -> None:
-            problems.append(Problem(row_number, column_name.get(key, HEADER_OF[key]), message))
+            problems.append(
+                Problem(row_number, column_name.get(key, HEADER_OF[key]), message, params)
+            )
 
         if check_cells:
             for key, pos in index.items():
                 if (r, pos) in table.formulas:
-                    add(key, "formula cells are not accepted (paste the values instead)")
+                    add(
+                        key,
+                        gettext_noop("formula cells are not accepted (paste the values instead)"),
+                    )
                 elif (r, pos) in merged_cells:
-                    add(key, "merged cell: unmerge the cells and fill every row")
+                    add(key, gettext_noop("merged cell: unmerge the cells and fill every row"))
         for key in REQUIRED:
             if (
                 key in index
                 and not _text(cell(key))
                 and not any(p.column == column_name[key] for p in problems)
             ):
-                add(key, "required, but empty")
+                add(key, gettext_noop("required, but empty"))
         raw_id = cell("id_number")
         if isinstance(raw_id, float | int) and not isinstance(raw_id, bool):
-            add("id_number", "stored as a number, which loses digits: format the column as text")
+            add(
+                "id_number",
+                gettext_noop("stored as a number, which loses digits: format the column as text"),
+            )
         group_text = _text(cell("key_group"))
         key_group = KEY_GROUP_WORDS.get(group_text, "")
         if group_text and not key_group:
-            add("key_group", f"unknown key group {group_text!r} (use one of the list)")
+            add(
+                "key_group",
+                gettext_noop("unknown key group '%(value)s' (use one of the list)"),
+                {"value": group_text},
+            )
         transport_text = _text(cell("transport"))
         transport = TRANSPORT_WORDS.get(
             transport_text, Transport.OTHER if not transport_text else ""
         )
         if not transport:
-            add("transport", f"unknown transport {transport_text!r} (use one of the list)")
+            add(
+                "transport",
+                gettext_noop("unknown transport '%(value)s' (use one of the list)"),
+                {"value": transport_text},
+            )
         risk_text = _text(cell("through_risk_area")).lower()
         through = risk_text in YES
         if risk_text not in YES and risk_text not in NO:
-            add("through_risk_area", f"answer 是 or 否, not {risk_text!r}")
+            add(
+                "through_risk_area",
+                gettext_noop("answer 是 or 否, not '%(value)s'"),
+                {"value": risk_text},
+            )
         dates: dict[str, date | None] = {}
         for key in ("departure_date", "arrival_date"):
             try:
                 dates[key] = parse_date(cell(key))
             except (ValueError, OverflowError):
-                add(key, f"not a date: {_text(cell(key))!r} (write 2020-02-03)")
+                add(
+                    key,
+                    gettext_noop("not a date: '%(value)s' (write 2020-02-03)"),
+                    {"value": _text(cell(key))},
+                )
                 dates[key] = None
         code_text = _text(cell("division_code")) or default_division
         if problems:
@@ -514,12 +615,16 @@ def check_rows(
         except ValidationError as exc:
             for fname, messages in exc.message_dict.items():
                 for message in messages:
-                    add(FIELD_COLUMN.get(fname, "name"), _english(message, code_text))
+                    add(FIELD_COLUMN.get(fname, "name"), *_cell_message(message, code_text))
             report.problems.extend(problems)
             report.rejected += 1
             continue
         if not any(clean.division.code.startswith(k) for k in keys):
-            add("division_code", f"division {code_text} is outside your jurisdiction")
+            add(
+                "division_code",
+                gettext_noop("division %(code)s is outside your jurisdiction"),
+                {"code": code_text},
+            )
             report.problems.extend(problems)
             report.rejected += 1
             continue
@@ -527,7 +632,10 @@ def check_rows(
         if identity in seen:
             problems.append(
                 Problem(
-                    row_number, "", f"the same person and departure date as row {seen[identity]}"
+                    row_number,
+                    "",
+                    gettext_noop("the same person and departure date as row %(row)d"),
+                    {"row": seen[identity]},
                 )
             )
             report.problems.extend(problems)
@@ -538,10 +646,32 @@ def check_rows(
     return good, report
 
 
-def _english(message: str, code: str) -> str:
-    if message.startswith("Unknown division code"):
-        return f"unknown division code {code!r}"
-    return message[:1].lower() + message[1:].rstrip(".")
+#: The services' messages (in English: the rows are checked under ``translation.override``),
+#: said shorter where the column already names the subject. Any other service message is its
+#: own message id, translated by the returnees catalogue when shown.
+CELL_MESSAGES = {
+    "ID number must have 18 characters (or 15 digits for an old card)": gettext_noop(
+        "must have 18 characters (or 15 digits for an old card)"
+    ),
+    "ID number must be 17 digits followed by a digit or X": gettext_noop(
+        "must be 17 digits followed by a digit or X"
+    ),
+    "ID number holds an impossible birth date": gettext_noop("impossible birth date"),
+    "ID number check digit is wrong": gettext_noop("wrong check digit"),
+    "ID number holds an unknown address code (its first 6 digits)": gettext_noop(
+        "unknown address code (the first 6 digits)"
+    ),
+    "ID number holds a birth date in the future": gettext_noop("birth date in the future"),
+    "mobile number must be 11 digits starting with 13-19": gettext_noop(
+        "must be 11 digits starting with 13-19"
+    ),
+}
+
+
+def _cell_message(message: str, code: str) -> tuple[str, dict[str, Any] | None]:
+    if message == "Unknown division code.":
+        return gettext_noop("unknown division code '%(code)s'"), {"code": code}
+    return CELL_MESSAGES.get(message, message), None
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -792,8 +922,11 @@ def census_import(
     if default_division:
         try:
             default_division = division_scope_key(default_division)
-        except InvalidNumber as exc:
-            raise CensusFileError(f"--division: {exc}") from None
+        except InvalidNumber:
+            raise CensusFileError(
+                gettext_noop("the default community code '%(code)s' is not a division code"),
+                {"code": default_division},
+            ) from None
     table = read_table(data, filename)
     with translation.override("en"):  # the report is written in one language
         good, report = check_rows(
@@ -873,18 +1006,20 @@ def report_xlsx(report: CensusReport) -> bytes:
     """The validation report as a workbook: row, column, problem."""
     import xlsxwriter
 
+    from fangkong.returnees.exports import neutralise
+
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet("校验结果")
+    sheet = book.add_worksheet(pgettext("census report sheet", "Problems")[:31])
     bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, ["行号", "列", "问题"], bold)
+    sheet.write_row(0, 0, [gettext("Row"), gettext("Column"), gettext("Problem")], bold)
     for i, problem in enumerate(_all_problems(report), start=1):
         sheet.write_number(i, 0, problem.row)
-        sheet.write_string(i, 1, problem.column)
-        sheet.write_string(i, 2, problem.message)
-    summary = book.add_worksheet("汇总")
+        sheet.write_string(i, 1, neutralise(problem.column))
+        sheet.write_string(i, 2, neutralise(problem.text))
+    summary = book.add_worksheet(pgettext("census report sheet", "Summary")[:31])
     for i, (key, value) in enumerate(report.summary().items()):
-        summary.write_string(i, 0, key)
+        summary.write_string(i, 0, str(SUMMARY_LABELS[key]))
         summary.write_number(i, 1, value)
     book.close()
     return buf.getvalue()
@@ -950,8 +1085,11 @@ def census_job_run(job_id: int) -> CensusJob:
             before_write=before_write,
         )
     except CensusFileError as exc:
+        # The error is shown in the uploader's language: its message id is kept in the summary.
+        with translation.override("en"):
+            error = str(exc)[:500]
         CensusJob.objects.filter(pk=job.pk).update(
-            status=CensusJobStatus.FAILED, error=str(exc)[:500]
+            status=CensusJobStatus.FAILED, error=error, summary={"error": exc.as_list()}
         )
     else:
         CensusJob.objects.filter(pk=job.pk).update(
@@ -959,9 +1097,7 @@ def census_job_run(job_id: int) -> CensusJob:
             rows_total=report.rows,
             rows_checked=report.rows,
             summary={**report.summary(), "imported": report.imported},
-            problems=[[p.row, p.column, p.message] for p in [*report.notes, *report.problems]][
-                :20000
-            ],
+            problems=[p.as_list() for p in [*report.notes, *report.problems][:20000]],
         )
     finally:
         job.file.delete(save=False)  # personal data is not kept in files

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.accounts.models import User
 from fangkong.returnees.models import (
     ContactMethod,
     ConvoyKind,
@@ -82,6 +84,50 @@ class TripForm(forms.Form):
         else:
             for message in errors:
                 self.add_error(None, message)
+
+
+class TripEditForm(TripForm):
+    """A registered trip as staff correct it: the person's own fields are not on it."""
+
+    def __init__(self, *args: Any, trip: Any = None, **kwargs: Any) -> None:
+        if trip is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "key_group": trip.key_group,
+                "origin_province": trip.origin_province,
+                "origin_city": trip.origin_city,
+                "origin_country": trip.origin_country,
+                "through_risk_area": trip.through_risk_area,
+                "transport": trip.transport,
+                "transport_number": trip.transport_number,
+                "departure_date": trip.departure_date,
+                "arrival_date": trip.arrival_date,
+                "division_code": trip.division.full_code,
+                "work_unit_name": trip.work_unit_name,
+                "notes": trip.notes,
+            }
+        super().__init__(*args, **kwargs)
+        for name in ("id_number", "name", "mobile"):
+            del self.fields[name]
+
+    def trip_data(self) -> TripData:
+        d = self.cleaned_data
+        return TripData(
+            id_number="",
+            name="",
+            mobile="",
+            key_group=d["key_group"],
+            departure_date=d["departure_date"],
+            arrival_date=d.get("arrival_date"),
+            division_code=d["division_code"],
+            transport=d["transport"],
+            transport_number=d.get("transport_number", ""),
+            origin_province=d.get("origin_province", ""),
+            origin_city=d.get("origin_city", ""),
+            origin_country=d.get("origin_country", ""),
+            through_risk_area=d.get("through_risk_area", False),
+            work_unit_name=d.get("work_unit_name", ""),
+            notes=d.get("notes", ""),
+        )
 
 
 class SelfRegistrationForm(TripForm):
@@ -184,11 +230,43 @@ class EndForm(forms.Form):
     note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=300, required=False)
 
 
-class WorkUnitForm(forms.Form):
+class ReassignForm(forms.Form):
+    """Hand an observation to another worker of its community."""
+
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible worker"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = candidates
+
+
+class UnitAdminsForm(forms.Form):
+    """The users who confirm a unit's own staff, chosen among the unit administrators."""
+
+    admins = forms.ModelMultipleChoiceField(
+        label=_("Unit administrators"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["admins"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = candidates
+
+
+class WorkUnitForm(UnitAdminsForm):
     name = forms.CharField(label=pgettext_lazy("object name", "Name"), max_length=120)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     division_code = forms.CharField(label=_("Division code"), max_length=12)
+    field_order = ("name", "uscc", "kind", "division_code", "admins")
 
 
 class RiskAreaForm(forms.Form):
@@ -233,7 +311,19 @@ class ManifestForm(forms.Form):
         label=_("Passengers, one a line"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("seat, name, ID number, mobile, community code[, work unit or school]"),
+        required=False,
     )
+    file = forms.FileField(
+        label=_("Or import a manifest (xlsx or CSV)"),
+        required=False,
+        help_text=_("The same columns, one passenger a row; a header row is skipped"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("lines", "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Type the passengers or choose a manifest file."))
+        return data
 
 
 class TransitCheckForm(forms.Form):

@@ -11,9 +11,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.accounts.roles import Perm
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Perm, Role, roles_with
 from fangkong.core.jurisdiction import scope_q
-from fangkong.lib.ids import InvalidNumber, division_scope_key
+from fangkong.lib.ids import SCOPE_KEY_LENGTHS, InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
     CensusJob,
     Convoy,
@@ -150,6 +151,22 @@ def access_trip_by_id(actor: Any, trip_id: int, *, write: bool = False) -> Retur
     raise Http404
 
 
+def access_trip_for_edit(actor: Any, trip_id: int) -> ReturnTrip:
+    """A trip the actor may edit: registering is allowed over its community."""
+    trip = (
+        ReturnTrip.objects.select_related("person", "division", "work_unit")
+        .filter(pk=trip_id)
+        .first()
+    )
+    if (
+        trip is None
+        or not actor.is_authenticated
+        or not actor.can(Perm.RETURNEES_REGISTER, trip.division_code)
+    ):
+        raise Http404
+    return trip
+
+
 def access_person_by_id(actor: Any, person_id: int) -> Person:
     """A person with any trip the actor may see."""
     person = Person.objects.filter(pk=person_id).first()
@@ -169,13 +186,29 @@ def access_observation_by_id(
 ) -> Observation:
     permission = Perm.RETURNEES_OBSERVE if write else Perm.RETURNEES_VIEW
     obs = (
-        Observation.objects.select_related("person", "trip", "division")
+        Observation.objects.select_related("person", "trip", "division", "responsible")
         .filter(pk=observation_id)
         .first()
     )
     if obs is None or not actor.is_authenticated or not actor.can(permission, obs.division_code):
         raise Http404
     return obs
+
+
+def responsible_candidates(observation: Observation) -> QuerySet[User]:
+    """Active users who run observation over the observation's community (a membership with
+    the right role in the community or a division above it)."""
+    code = observation.division_code
+    prefixes = [code[:n] for n in SCOPE_KEY_LENGTHS if n <= len(code)]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=roles_with(Perm.RETURNEES_OBSERVE),
+            memberships__division_code__in=prefixes,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def observation_list(
@@ -189,7 +222,7 @@ def observation_list(
     checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
     return (
         qs.annotate(checked_today=Exists(checked))
-        .select_related("person", "division", "trip")
+        .select_related("person", "division", "trip", "responsible")
         .order_by("planned_end", "id")
     )
 
@@ -204,11 +237,13 @@ def overdue_list(*, actor: Any, now: Any = None) -> QuerySet[Observation]:
 def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
     today = timezone.localdate()
     keys = actor.scope_keys(Perm.RETURNEES_OBSERVE)
+    checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
     return (
         Observation.objects.filter(
             scope_q(keys), status=ObservationStatus.ACTIVE, planned_end__lte=today
         )
-        .select_related("person", "division")
+        .annotate(checked_today=Exists(checked))
+        .select_related("person", "division", "responsible")
         .order_by("planned_end", "id")
     )
 
@@ -232,6 +267,29 @@ def near_duplicate_ids(person_ids: list[int]) -> set[int]:
 def work_unit_list(*, actor: Any) -> QuerySet[WorkUnit]:
     keys = actor.scope_keys(Perm.RETURNEES_VIEW)
     return WorkUnit.objects.filter(scope_q(keys)).order_by("name")
+
+
+def access_work_unit_by_id(actor: Any, unit_id: int, *, write: bool = False) -> WorkUnit:
+    """A unit in the actor's jurisdiction (to see it), or where they may register (to edit)."""
+    unit = WorkUnit.objects.filter(pk=unit_id).select_related("division").first()
+    permission = Perm.RETURNEES_REGISTER if write else Perm.RETURNEES_VIEW
+    if unit is None or not actor.is_authenticated or not actor.can(permission, unit.division_code):
+        raise Http404
+    return unit
+
+
+def unit_admin_candidates(*, actor: Any, keep: WorkUnit | None = None) -> QuerySet[User]:
+    """Active users holding the unit administrator role inside the actor's jurisdiction (and
+    the present administrators of ``keep``, so that a form shows them)."""
+    keys = actor.scope_keys(Perm.RETURNEES_REGISTER)
+    inside = Q(pk__in=[])
+    for key in keys:
+        inside |= Q(memberships__division_code__startswith=key)
+    chosen = User.objects.filter(inside, is_active=True, memberships__role=Role.UNIT_ADMIN)
+    present = Q(pk__in=keep.admins.values("pk")) if keep is not None else Q(pk__in=[])
+    return User.objects.filter(Q(pk__in=chosen.values("pk")) | present).order_by(
+        "display_name", "username"
+    )
 
 
 def risk_area_list() -> QuerySet[RiskArea]:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
@@ -75,6 +76,43 @@ def _observation_days() -> int:
 
 
 # --- validation shared by staff entry, self-registration and the import --------------------
+
+#: ``fangkong.lib.ids`` raises ``InvalidNumber`` with these English messages; they are marked
+#: here so that the returnees catalogue translates them (see ``number_error``).
+NUMBER_MESSAGES = (
+    gettext_noop("ID number must have 18 characters (or 15 digits for an old card)"),
+    gettext_noop("ID number must be 17 digits followed by a digit or X"),
+    gettext_noop("ID number holds an impossible birth date"),
+    gettext_noop("ID number check digit is wrong"),
+    gettext_noop("ID number holds an unknown address code (its first 6 digits)"),
+    gettext_noop("ID number holds a birth date in the future"),
+    gettext_noop("mobile number must be 11 digits starting with 13-19"),
+    gettext_noop(
+        "plate must be a province character, a letter and 5 characters (6 for new-energy)"
+    ),
+    gettext_noop("unified social credit code is not valid"),
+    gettext_noop("unified social credit code check digit is wrong"),
+    gettext_noop("unified social credit code must have 18 characters"),
+)
+
+
+def number_error(exc: InvalidNumber) -> str:
+    """The message of an ``InvalidNumber`` in the active language.
+
+    The library words a few messages with python-stdnum's own English in brackets; those are
+    said here in words the catalogue knows.
+    """
+    text = str(exc)
+    if text.startswith("ID number is not valid"):
+        text = "ID number holds an unknown address code (its first 6 digits)"
+    elif text.startswith("unified social credit code is not valid"):
+        if "checksum" in text:
+            text = "unified social credit code check digit is wrong"
+        elif "length" in text:
+            text = "unified social credit code must have 18 characters"
+        else:
+            text = "unified social credit code is not valid"
+    return _(text)
 
 
 @dataclass(slots=True)
@@ -177,7 +215,7 @@ def trip_data_clean(
     try:
         info = fast_parse_id_number(data.id_number)
     except InvalidNumber as exc:
-        errors["id_number"] = [_(str(exc))]
+        errors["id_number"] = [number_error(exc)]
     name = (data.name or "").strip()
     if not name:
         errors["name"] = [_("Name is required.")]
@@ -188,7 +226,7 @@ def trip_data_clean(
         try:
             mobile = normalize_mobile(data.mobile)
         except InvalidNumber as exc:
-            errors["mobile"] = [_(str(exc))]
+            errors["mobile"] = [number_error(exc)]
     if data.key_group not in _KEY_GROUPS:
         errors["key_group"] = [_("Unknown key group.")]
     if data.transport not in _TRANSPORTS:
@@ -197,7 +235,7 @@ def trip_data_clean(
         try:
             data.transport_number = normalize_plate(data.transport_number)
         except InvalidNumber as exc:
-            errors["transport_number"] = [_(str(exc))]
+            errors["transport_number"] = [number_error(exc)]
     if data.arrival_date and data.arrival_date < data.departure_date:
         errors["arrival_date"] = [_("The arrival date cannot come before the departure.")]
     if data.departure_date > (today or _today()) + timedelta(days=60):
@@ -368,6 +406,98 @@ def returnee_register(
     return trip
 
 
+#: The fields of a trip that ``trip_update`` may change (the person's own are kept).
+TRIP_EDIT_FIELDS = (
+    "key_group",
+    "origin_province",
+    "origin_city",
+    "origin_country",
+    "through_risk_area",
+    "risk_area",
+    "transport",
+    "transport_number",
+    "departure_date",
+    "arrival_date",
+    "division",
+    "division_code",
+    "work_unit",
+    "work_unit_name",
+    "notes",
+)
+
+
+def trip_update(*, actor: Any, trip: ReturnTrip, data: TripData) -> ReturnTrip:
+    """Edit a registered trip: staff who may register in the trip's community (and, when it
+    moves, in the new one). The person (ID number, name, phone) stays as it is; an arrived trip
+    stays in the community where it arrived. Audited with the names of the changed fields;
+    an edit that changes nothing writes nothing. Raises ValidationError naming the fields."""
+    _check_actor_over(actor, trip.division_code, Perm.RETURNEES_REGISTER)
+    person = trip.person
+    data.id_number = person.id_number
+    data.name = person.name
+    data.mobile = person.mobile
+    clean = trip_data_clean(data)
+    errors: dict[str, list[str]] = {}
+    if clean.division.code != trip.division_code:
+        if trip.status != TripStatus.EXPECTED:
+            errors["division_code"] = [
+                _("An arrived trip stays in the community where it arrived.")
+            ]
+        elif not (actor is not None and actor.can(Perm.RETURNEES_REGISTER, clean.division.code)):
+            errors["division_code"] = [_("This division is outside your jurisdiction.")]
+    if (
+        data.departure_date != trip.departure_date
+        and ReturnTrip.objects.filter(person_id=trip.person_id, departure_date=data.departure_date)
+        .exclude(pk=trip.pk)
+        .exists()
+    ):
+        errors["departure_date"] = [
+            _("This person already has a trip leaving on that day: edit that trip instead.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    work_unit = trip.work_unit
+    if (data.work_unit_name or "").strip() != trip.work_unit_name or (
+        clean.division.code[:6] != trip.division_code[:6]
+    ):
+        work_unit = _find_work_unit(data.work_unit_name, clean.division.code)
+    values = _trip_fields(clean, work_unit)
+    values["departure_date"] = data.departure_date
+    changed = [
+        name
+        for name in TRIP_EDIT_FIELDS
+        if name not in ("division", "risk_area", "work_unit")
+        and getattr(trip, name) != values[name]
+    ]
+    for name in ("division", "risk_area", "work_unit"):
+        new = values[name]
+        if getattr(trip, f"{name}_id") != (new.pk if new is not None else None):
+            changed.append(name)
+    if not changed:
+        return trip
+    with transaction.atomic():
+        locked = ReturnTrip.objects.select_for_update().get(pk=trip.pk)
+        if locked.status != trip.status:
+            raise ValidationError(_("The trip changed meanwhile: open it again."))
+        day = timezone.localdate(trip.created_at)
+        old = (trip.division_code, trip.key_group)
+        new_key = (values["division_code"], values["key_group"])
+        if old != new_key:
+            bump_many(
+                [
+                    (metrics.REGISTERED, old[0], day, -1),
+                    (metrics.by_group(old[1]), old[0], day, -1),
+                    (metrics.REGISTERED, new_key[0], day, 1),
+                    (metrics.by_group(new_key[1]), new_key[0], day, 1),
+                ]
+            )
+        for name in TRIP_EDIT_FIELDS:
+            setattr(trip, name, values[name])
+        trip.save(update_fields=[*TRIP_EDIT_FIELDS, "updated_at"])
+        record_audit(actor, "returnee.edit", trip, changed=sorted(changed), was=old[0])
+    return trip
+
+
 # --- routing -------------------------------------------------------------------------------
 
 
@@ -449,6 +579,37 @@ def observation_start(
         )
         bump(metrics.UNDER_OBSERVATION, observation.division_code, _today())
         record_audit(actor, "observation.start", observation, kind=kind)
+    return observation
+
+
+def observation_reassign(*, actor: Any, observation: Observation, responsible: Any) -> Observation:
+    """Hand an observation (under observation or lost contact) to another responsible worker:
+    an active user who runs observation over its community. Audited with both workers."""
+    _check_actor_over(actor, observation.division_code, Perm.RETURNEES_OBSERVE)
+    if responsible is None or not getattr(responsible, "is_active", False):
+        raise ValidationError({"responsible": [_("Choose an active user.")]})
+    responsible.clear_permission_cache()
+    if not responsible.can(Perm.RETURNEES_OBSERVE, observation.division_code):
+        raise ValidationError(
+            {"responsible": [_("The responsible worker must run observation in this community.")]}
+        )
+    if responsible.pk == observation.responsible_id:
+        raise ValidationError({"responsible": [_("This worker is already responsible.")]})
+    with transaction.atomic():
+        previous = observation.responsible_id
+        updated = Observation.objects.filter(
+            pk=observation.pk, status__in=(ObservationStatus.ACTIVE, ObservationStatus.LOST)
+        ).update(responsible=responsible, updated_at=timezone.now())
+        if not updated:
+            raise ValidationError(_("An ended observation keeps its responsible worker."))
+        observation.refresh_from_db()
+        record_audit(
+            actor,
+            "observation.reassign",
+            observation,
+            previous=previous,
+            responsible=responsible.pk,
+        )
     return observation
 
 
@@ -626,7 +787,7 @@ def work_unit_create(
         try:
             credit = normalize_uscc(uscc)
         except InvalidNumber as exc:
-            errors["uscc"] = [_(str(exc))]
+            errors["uscc"] = [number_error(exc)]
         else:
             if WorkUnit.objects.filter(uscc=credit).exists():
                 errors["uscc"] = [_("A unit with this credit code already exists.")]
@@ -637,6 +798,11 @@ def work_unit_create(
     division = Division.objects.filter(code=code).first() if code else None
     if code and division is None:
         errors["division_code"] = [_("Unknown division code.")]
+    admins = list(admins)
+    if division is not None:
+        admin_error = _unit_admins_error(admins, division.code)
+        if admin_error:
+            errors["admins"] = [admin_error]
     if errors:
         raise ValidationError(errors)
     assert division is not None
@@ -649,8 +815,36 @@ def work_unit_create(
             division=division,
             division_code=division.code,
         )
-        unit.admins.set(list(admins))
-        record_audit(actor, "workunit.create", unit)
+        unit.admins.set(admins)
+        record_audit(actor, "workunit.create", unit, admins=[u.pk for u in admins])
+    return unit
+
+
+def _unit_admins_error(admins: list[Any], division_code: str) -> str:
+    for user in admins:
+        if not getattr(user, "is_active", False) or not user.can(
+            Perm.RETURNEES_UNIT, division_code
+        ):
+            return _(
+                "%(user)s is not a work unit administrator of this place: give them the role first."
+            ) % {"user": user}
+    return ""
+
+
+def work_unit_set_admins(*, actor: Any, unit: WorkUnit, admins: Iterable[Any]) -> WorkUnit:
+    """Name the users who confirm this unit's own staff (each holds the unit administrator
+    role over the unit's place); staff who may register there decide. Audited."""
+    _check_actor_over(actor, unit.division_code, Perm.RETURNEES_REGISTER)
+    chosen = list(admins)
+    error = _unit_admins_error(chosen, unit.division_code)
+    if error:
+        raise ValidationError({"admins": [error]})
+    with transaction.atomic():
+        before = sorted(unit.admins.values_list("pk", flat=True))
+        after = sorted(u.pk for u in chosen)
+        if before != after:
+            unit.admins.set(chosen)
+            record_audit(actor, "workunit.admins", unit, before=before, after=after)
     return unit
 
 
@@ -785,11 +979,11 @@ def convoy_create(
         try:
             vehicle = normalize_plate(vehicle)
         except InvalidNumber as exc:
-            errors["vehicle"] = [_(str(exc))]
+            errors["vehicle"] = [number_error(exc)]
     try:
         mobile = normalize_mobile(driver_mobile)
     except InvalidNumber as exc:
-        errors["driver_mobile"] = [_(str(exc))]
+        errors["driver_mobile"] = [number_error(exc)]
         mobile = ""
     if key_group not in _KEY_GROUPS:
         errors["key_group"] = [_("Unknown key group.")]
@@ -820,6 +1014,52 @@ def convoy_create(
         )
         record_audit(actor, "convoy.create", convoy)
     return convoy
+
+
+MANIFEST_FILE_BYTES = 2 * 1024 * 1024
+
+
+def manifest_lines_from_file(data: bytes, filename: str) -> str:
+    """A manifest spreadsheet (xlsx, or CSV in UTF-8 or GBK) as the lines
+    ``convoy_add_passengers`` takes: one line a row, so that a problem's line number is the
+    row number; a header row (no seat number first) is left out."""
+    import csv
+    import io
+
+    if len(data) > MANIFEST_FILE_BYTES:
+        raise ValidationError({"file": [_("A manifest file is at most 2 MB.")]})
+    rows: list[list[Any]]
+    if data.startswith(b"PK"):
+        import python_calamine
+
+        try:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception:
+            raise ValidationError(
+                {"file": [_("The file is not a readable xlsx workbook.")]}
+            ) from None
+    elif filename.lower().endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", "replace")
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    else:
+        raise ValidationError({"file": [_("Upload an xlsx or CSV file.")]})
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value if value is not None else "").replace("\t", " ").strip()
+
+    lines = []
+    for row in rows:
+        cells = [cell(v) for v in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        lines.append("\t".join(cells) if cells and cells[0].isdigit() else "")
+    return "\n".join(lines)
 
 
 def convoy_add_passengers(*, actor: Any, convoy: Convoy, lines: str) -> list[Passenger]:
@@ -854,14 +1094,14 @@ def convoy_add_passengers(*, actor: Any, convoy: Convoy, lines: str) -> list[Pas
         try:
             info = fast_parse_id_number(id_text)
         except InvalidNumber as exc:
-            problems.append(_(str(exc)))
+            problems.append(number_error(exc))
             info = None
         if info is not None and info.number in taken_ids:
             problems.append(_("this person is already on the manifest"))
         try:
             mobile = normalize_mobile(mobile_text) if mobile_text else ""
         except InvalidNumber as exc:
-            problems.append(_(str(exc)))
+            problems.append(number_error(exc))
             mobile = ""
         try:
             division = Division.objects.filter(

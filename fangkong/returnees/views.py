@@ -28,14 +28,18 @@ from fangkong.returnees.forms import (
     EndForm,
     ImportForm,
     ManifestForm,
+    ReassignForm,
     RiskAreaForm,
     SelfRegistrationForm,
     TransitCheckForm,
+    TripEditForm,
     TripFilterForm,
     TripForm,
+    UnitAdminsForm,
     WorkUnitForm,
 )
 from fangkong.returnees.models import (
+    CensusJobStatus,
     ObservationStatus,
     RegisteredVia,
     ReturnTrip,
@@ -186,10 +190,31 @@ def trip_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def trip_edit(request: HttpRequest, trip_id: int) -> HttpResponse:
+    """Correct a registered trip (staff who may register in its community)."""
+    actor = _require(request, Perm.RETURNEES_REGISTER)
+    trip = selectors.access_trip_for_edit(actor, trip_id)
+    form = TripEditForm(request.POST or None, trip=trip)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trip_update(actor=actor, trip=trip, data=form.trip_data())
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Trip saved."))
+            return redirect("returnees:trip-detail", trip_id=trip.pk)
+    return render(request, "returnees/trip_edit.html", {"form": form, "trip": trip})
+
+
+@login_required
 def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
     actor = _require(request, Perm.RETURNEES_VIEW, Perm.RETURNEES_UNIT, Perm.RETURNEES_REGISTER)
     trip = selectors.access_trip_by_id(actor, trip_id)
     _display([trip], actor)
+    if actor.can(Perm.PERSONAL_DATA, trip.division_code):
+        services.personal_data_viewed(
+            actor=actor, person=trip.person, division_code=trip.division_code
+        )
     can_observe = actor.can(Perm.RETURNEES_OBSERVE, trip.division_code)
     is_unit_admin = bool(
         trip.work_unit_id and trip.work_unit.admins.filter(pk=actor.pk).exists()  # type: ignore[union-attr]
@@ -203,6 +228,7 @@ def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
             "observation": observation,
             "arrival_form": ArrivalForm(),
             "can_observe": can_observe,
+            "can_edit": actor.can(Perm.RETURNEES_REGISTER, trip.division_code),
             "is_unit_admin": is_unit_admin,
         },
     )
@@ -358,6 +384,12 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
     can_observe = actor.can(Perm.RETURNEES_OBSERVE, obs.division_code)
     check_form = CheckForm(request.POST or None, initial={"contact": "visit"}, prefix="check")
     end_form = EndForm(request.POST or None, prefix="end")
+    reassign_form = ReassignForm(
+        request.POST or None,
+        candidates=selectors.responsible_candidates(obs),
+        initial={"responsible": obs.responsible_id},
+        prefix="reassign",
+    )
     if request.method == "POST":
         if not can_observe:
             raise Http404
@@ -387,8 +419,16 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             if action == "resume":
                 services.observation_resume(actor=actor, observation=obs)
                 return redirect("returnees:observation-detail", observation_id=obs.pk)
+            if action == "reassign" and reassign_form.is_valid():
+                services.observation_reassign(
+                    actor=actor,
+                    observation=obs,
+                    responsible=reassign_form.cleaned_data["responsible"],
+                )
+                messages.success(request, _("Responsible worker changed."))
+                return redirect("returnees:observation-detail", observation_id=obs.pk)
         except ValidationError as exc:
-            target = check_form if action == "check" else end_form
+            target = {"check": check_form, "reassign": reassign_form}.get(action or "", end_form)
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
                     for error in errors:
@@ -397,6 +437,10 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
                 for error in exc.messages:
                     target.add_error(None, error)
     _display([obs.trip], actor)
+    if actor.can(Perm.PERSONAL_DATA, obs.division_code):
+        services.personal_data_viewed(
+            actor=actor, person=obs.person, division_code=obs.division_code
+        )
     return render(
         request,
         "returnees/observation_detail.html",
@@ -405,6 +449,7 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             "checks": obs.checks.select_related("checked_by").order_by("-day"),
             "check_form": check_form,
             "end_form": end_form,
+            "reassign_form": reassign_form,
             "can_observe": can_observe,
             "checked_today": obs.checks.filter(day=timezone.localdate()).exists(),
         },
@@ -459,8 +504,7 @@ def census_import(request: HttpRequest) -> HttpResponse:
                     {
                         "summary": report.summary(),
                         "problems": [
-                            [p.row, p.column, p.message]
-                            for p in [*report.notes, *report.problems][:20000]
+                            p.as_list() for p in [*report.notes, *report.problems][:20000]
                         ],
                     }
                 )
@@ -490,7 +534,7 @@ def census_report(request: HttpRequest) -> HttpResponse:
         raise Http404
     data = json.loads(stored)
     report = census.CensusReport(**data["summary"])
-    report.problems = [census.Problem(*p) for p in data["problems"]]
+    report.problems = [census.Problem.from_list(p) for p in data["problems"]]
     response = HttpResponse(
         census.report_xlsx(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -609,8 +653,12 @@ def risk_area_list(request: HttpRequest) -> HttpResponse:
 def work_unit_list(request: HttpRequest) -> HttpResponse:
     actor = _require(request, Perm.RETURNEES_VIEW)
     can_edit = actor.has_perm_anywhere(Perm.RETURNEES_REGISTER)
-    form = WorkUnitForm(request.POST or None)
-    if request.method == "POST" and can_edit and form.is_valid():
+    form = WorkUnitForm(
+        request.POST or None, candidates=selectors.unit_admin_candidates(actor=actor)
+    )
+    if request.method == "POST" and not can_edit:
+        raise Http404
+    if request.method == "POST" and form.is_valid():
         try:
             services.work_unit_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
@@ -623,6 +671,37 @@ def work_unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "returnees/work_unit_list.html",
         {"units": units[:500], "form": form, "can_edit": can_edit},
+    )
+
+
+@login_required
+def work_unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit and its administrators; staff who may register there name them."""
+    actor = _require(request, Perm.RETURNEES_VIEW)
+    unit = selectors.access_work_unit_by_id(actor, unit_id)
+    can_edit = actor.can(Perm.RETURNEES_REGISTER, unit.division_code)
+    form = UnitAdminsForm(
+        request.POST or None,
+        candidates=selectors.unit_admin_candidates(actor=actor, keep=unit),
+        initial={"admins": list(unit.admins.all())},
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.work_unit_set_admins(
+                    actor=actor, unit=unit, admins=form.cleaned_data["admins"]
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Unit administrators saved."))
+                return redirect("returnees:work-unit-detail", unit_id=unit.pk)
+    return render(
+        request,
+        "returnees/work_unit_detail.html",
+        {"unit": unit, "admins": unit.admins.all(), "form": form, "can_edit": can_edit},
     )
 
 
@@ -665,11 +744,15 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "manifest":
-                manifest_form = ManifestForm(request.POST, prefix="manifest")
+                manifest_form = ManifestForm(request.POST, request.FILES, prefix="manifest")
                 if manifest_form.is_valid():
-                    services.convoy_add_passengers(
-                        actor=actor, convoy=convoy, lines=manifest_form.cleaned_data["lines"]
+                    upload = manifest_form.cleaned_data["file"]
+                    lines = (
+                        services.manifest_lines_from_file(upload.read(), upload.name)
+                        if upload
+                        else manifest_form.cleaned_data["lines"]
                     )
+                    services.convoy_add_passengers(actor=actor, convoy=convoy, lines=lines)
                     return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
             elif action == "confirm":
                 services.convoy_confirm_manifest(actor=actor, convoy=convoy)
@@ -723,4 +806,37 @@ def census_job(request: HttpRequest, job_id: int) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "returnees/census_job.html"
     )
-    return render(request, template, {"job": job, "problems": job.problems[:500]})
+    error = job.summary.get("error") if isinstance(job.summary, dict) else None
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "error": census.render_message(*error) if error else job.error,
+            "problems": [census.Problem.from_list(p) for p in job.problems[:500]],
+        },
+    )
+
+
+@login_required
+def census_job_report(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A finished background import's report as xlsx, in the viewer's language."""
+    actor = _require(request, Perm.RETURNEES_REGISTER)
+    job = selectors.access_census_job_by_id(actor, job_id)
+    if job.status != CensusJobStatus.DONE:
+        raise Http404
+    counts = job.summary
+    report = census.CensusReport(
+        rows=int(counts.get("rows", 0)),
+        created=int(counts.get("created", 0)),
+        updated=int(counts.get("updated", 0)),
+        unchanged=int(counts.get("unchanged", 0)),
+        rejected=int(counts.get("rejected", 0)),
+    )
+    report.problems = [census.Problem.from_list(p) for p in job.problems]
+    response = HttpResponse(
+        census.report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="census-report-{job.pk}.xlsx"'
+    return response

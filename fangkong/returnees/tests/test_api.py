@@ -50,7 +50,14 @@ class ReturneeApiTests(BaseTestCase):
             self.worker, "/api/v1/returnees", {**BODY, "id_number": "110105194912310020"}
         )
         assert response.status_code == 422
-        assert "id_number: ID number check digit is wrong" in response.json()["detail"]
+        assert "id_number: 身份证号校验位错误" in response.json()["detail"]  # the site's language
+        english = self.client_for(self.worker).post(
+            "/api/v1/returnees",
+            json.dumps({**BODY, "id_number": "110105194912310020"}),
+            content_type="application/json",
+            headers={"accept-language": "en"},
+        )
+        assert "id_number: ID number check digit is wrong" in english.json()["detail"]
         assert not ReturnTrip.objects.exists()
 
     def test_the_list_filters_by_key_group_and_searches_pinyin(self):

@@ -292,7 +292,7 @@ class CensusImportTests(BaseTestCase):
             .get_sheet_by_index(0)
             .to_python()
         )
-        assert rows[0] == ["行号", "列", "问题"]
+        assert rows[0] == ["Row", "Column", "Problem"]  # the active language (here English)
         assert rows[1][:2] == [2.0, "手机号"] or rows[1][:2] == [2, "手机号"]
 
 

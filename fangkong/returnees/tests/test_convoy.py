@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+import xlsxwriter
 from django.core.exceptions import ValidationError
 
 from fangkong.accounts.roles import Role
@@ -135,3 +137,71 @@ class ConvoyTests(BaseTestCase):
             "蒙M12345"
             not in self.client_for(self.outsider).get("/returnees/transport/").content.decode()
         )
+
+
+@time_machine.travel(datetime(2020, 2, 5, 10, tzinfo=TZ), tick=False)
+class ManifestImportTests(BaseTestCase):
+    def setUp(self) -> None:
+        self.convoy = convoy_create(
+            actor=self.colleague,
+            kind="train",
+            vehicle="K1234 5车厢",
+            driver_name="列车员",
+            driver_mobile="13800000000",
+            route="北京 → 巴彦浩特",
+            departure_at=datetime(2020, 2, 6, 8, tzinfo=TZ),
+            key_group=KeyGroup.STUDENT,
+            division_code="152921",
+        )
+        self.url = f"/returnees/transport/{self.convoy.pk}/"
+
+    def upload(self, user, data: bytes, name: str):
+        handle = io.BytesIO(data)
+        handle.name = name
+        return self.client_for(user).post(self.url, {"action": "manifest", "manifest-file": handle})
+
+    def sheet(self, rows: list[list[object]]) -> bytes:
+        buf = io.BytesIO()
+        book = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = book.add_worksheet()
+        ws.write_row(0, 0, ["座位号", "姓名", "身份证号", "手机号", "嘎查村社区代码", "学校"])
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                ws.write_string(r, c, str(value)) if isinstance(value, str) else ws.write(
+                    r, c, value
+                )
+        book.close()
+        return buf.getvalue()
+
+    def test_an_xlsx_manifest_is_imported_seat_by_seat(self):
+        data = self.sheet(
+            [
+                [1, "张三", STANDARD_ID, "13812345678", VILLAGE, "内蒙古大学"],
+                [2, "李四", ID_2, "", VILLAGE],
+            ]
+        )
+        assert self.upload(self.colleague, data, "manifest.xlsx").status_code == 302
+        passengers = list(self.convoy.passengers.order_by("seat"))
+        assert [(p.seat, p.name, p.id_number) for p in passengers] == [
+            (1, "张三", STANDARD_ID),
+            (2, "李四", ID_2),
+        ]
+        assert passengers[0].work_unit_name == "内蒙古大学"
+
+    def test_a_bad_row_is_named_by_its_row_number_and_nothing_is_added(self):
+        data = self.sheet(
+            [[1, "张三", STANDARD_ID, "", VILLAGE], [2, "李四", "110105194912310020", "", VILLAGE]]
+        )
+        page = self.upload(self.colleague, data, "manifest.xlsx").content.decode()
+        assert "line 3" in page or "第 3 行" in page
+        assert not self.convoy.passengers.exists()
+
+    def test_a_gbk_csv_manifest_is_read(self):
+        text = f"座位号,姓名,身份证号,手机号,代码\n5,王五,{ID_3},,{VILLAGE}\n"
+        assert self.upload(self.colleague, text.encode("gbk"), "m.csv").status_code == 302
+        assert self.convoy.passengers.get().name == "王五"
+
+    def test_an_outsider_cannot_import(self):
+        data = self.sheet([[1, "张三", STANDARD_ID, "", VILLAGE]])
+        assert self.upload(self.outsider, data, "manifest.xlsx").status_code == 404
+        assert not self.convoy.passengers.exists()

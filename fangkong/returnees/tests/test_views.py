@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from fangkong.accounts.roles import Role
 from fangkong.core.models import AuditEntry
+from fangkong.lib.qr import read_qr
 from fangkong.returnees.models import KeyGroup, ObservationStatus, Person, RegisteredVia, ReturnTrip
 from fangkong.returnees.services import (
     observation_start,
@@ -17,7 +18,7 @@ from fangkong.returnees.services import (
 )
 from fangkong.returnees.tests.helpers import ID_3, RIGHT_VILLAGE, STANDARD_ID, VILLAGE, trip_data
 from fangkong.returnees.tests.test_census_import import GOOD, workbook
-from fangkong.test import BAYANHAOTE, BaseTestCase, make_user
+from fangkong.test import BAYANHAOTE, BaseTestCase, division, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -62,6 +63,21 @@ class StaffPageTests(BaseTestCase):
         assert not Person.objects.filter(pk=b.person_id).exists()
         assert ReturnTrip.objects.filter(person_id=a.person_id).count() == 2
         assert AuditEntry.objects.filter(verb="person.merge").exists()
+
+    def test_viewing_a_trip_or_an_observation_unmasked_is_audited_and_masked_is_not(self):
+        trip = returnee_register(actor=self.worker, data=trip_data())
+        obs = observation_start(actor=self.worker, trip=trip)
+        worker = self.client_for(self.worker)
+        assert trip.person.id_number in worker.get(f"/returnees/trips/{trip.pk}/").content.decode()
+        assert "13812345678" in worker.get(f"/returnees/observations/{obs.pk}/").content.decode()
+        assert (
+            AuditEntry.objects.filter(verb="person.view_unmasked", actor=self.worker).count() == 2
+        )
+        page = self.client_for(self.colleague).get(f"/returnees/trips/{trip.pk}/").content.decode()
+        assert trip.person.id_number not in page and "152921********0013" in page
+        assert not AuditEntry.objects.filter(
+            verb="person.view_unmasked", actor=self.colleague
+        ).exists()
 
     def test_viewing_a_person_unmasked_is_audited(self):
         trip = returnee_register(actor=self.worker, data=trip_data())
@@ -216,6 +232,34 @@ class PublicPageTests(BaseTestCase):
             assert "张三" not in page.replace('value="张三"', "")
         assert Person.objects.get().name == "张三"
 
+    def test_a_known_and_an_unknown_id_number_get_the_same_page(self):
+        import re
+
+        returnee_register(actor=None, data=trip_data(), registered_via=RegisteredVia.SELF)
+
+        def submit(id_number: str) -> str:
+            client = Client()
+            body = {
+                "id_number": id_number,
+                "name": "王五",
+                "mobile": "13900000000",
+                "key_group": "student",
+                "transport": "train",
+                "departure_date": "2020-02-03",
+            }
+            response = client.post(f"/returnees/r/{VILLAGE}/", body)
+            assert response.status_code == 200
+            text = response.content.decode()
+            text = re.sub(r"R[2-9A-HJ-NP-Z]{9}", "RECEIPT", text)
+            text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+            return re.sub(r'"X-CSRFToken": "[^"]+"', "", text)
+
+        known = submit(trip_data().id_number)
+        unknown = submit(STANDARD_ID)
+        assert "RECEIPT" in known
+        assert known == unknown
+        assert Person.objects.get(id_number=trip_data().id_number).name == "张三"
+
     def test_submissions_are_rate_limited(self):
         client = Client()
         for _ in range(10):
@@ -230,11 +274,33 @@ class PublicPageTests(BaseTestCase):
         client = self.client_for(self.colleague)
         png = client.get(f"/returnees/posters/{VILLAGE}.png")
         assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
-        from fangkong.lib.qr import read_qr
-
         assert read_qr(png.content) == [f"http://testserver/returnees/r/{VILLAGE}/"]
         pdf = client.get(f"/returnees/posters/{VILLAGE}.pdf")
-        assert pdf.content.startswith(b"%PDF") and "南田村".encode("utf-16-be") not in b"x"
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        title = f"{division(VILLAGE).short_name} 返程人员自主登记".encode("utf-16-be")
+        assert title in pdf.content  # the document's title names the community
+        # The page is the poster's image: its QR code opens the same page.
+        start = pdf.content.index(b"stream", pdf.content.index(b"/DCTDecode")) + len(b"stream")
+        image = pdf.content[start : pdf.content.index(b"endstream", start)].strip(b"\r\n")
+        assert read_qr(image) == [f"http://testserver/returnees/r/{VILLAGE}/"]
+
+    def test_the_poster_draws_the_communitys_name(self):
+        from PIL import ImageChops
+
+        from fangkong.returnees import posters
+
+        url = f"http://testserver/returnees/r/{VILLAGE}/"
+        ours = posters.poster_image(url=url, community="南田村", parents="阿拉善左旗")
+        other = posters.poster_image(url=url, community="东关村", parents="阿拉善左旗")
+        box = ImageChops.difference(ours, other).getbbox()
+        assert box is not None and 220 <= box[1] < 380  # below the red band: the name line
+        name_band = ours.crop((0, 260, posters.WIDTH, 380)).convert("L")
+        darkest, _lightest = name_band.getextrema()
+        assert isinstance(darkest, int) and darkest < 80  # dark ink on white
+        header = ImageChops.difference(
+            ours.crop((0, 0, posters.WIDTH, 220)), other.crop((0, 0, posters.WIDTH, 220))
+        )
+        assert header.getbbox() is None
         assert (
             self.client_for(self.outsider).get(f"/returnees/posters/{VILLAGE}.pdf").status_code
             == 404

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from fangkong.returnees.census import CensusFileError, census_import, report_xlsx
 
@@ -26,11 +28,21 @@ class Command(BaseCommand):
             "--skip-bad-rows", action="store_true", help="import the good rows, skip the bad ones"
         )
         parser.add_argument("--report", default="", help="write the row-level report to this xlsx")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default="",
+            help="language of the problems and the report (default: the site's language)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"] or translation.get_language()):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(translation.gettext("%(file)s: no such file") % {"file": path})
         try:
             report = census_import(
                 actor=None,
@@ -47,7 +59,9 @@ class Command(BaseCommand):
         for problem in report.problems[:20]:
             self.stderr.write(str(problem))
         if len(report.problems) > 20:
-            self.stderr.write(f"... and {len(report.problems) - 20} more problems")
+            self.stderr.write(
+                translation.gettext("… and %(n)d more problems") % {"n": len(report.problems) - 20}
+            )
         self.stdout.write(json.dumps(report.summary()))
         if report.rejected and not options["skip_bad_rows"]:
             raise SystemExit(1)

@@ -129,6 +129,10 @@ def _verify_body(request: HttpRequest) -> VerifyIn:
             [{"type": "missing", "loc": ("body", "body"), "msg": "Field required"}]
         )
     try:
+        return VerifyIn.model_validate_json(raw)  # the usual case, parsed and checked in one go
+    except pydantic.ValidationError:
+        pass  # read it again as ninja does, for the same answer (and to accept what it accepts)
+    try:
         data = json.loads(raw)
     except Exception as exc:  # as ninja's parser: bad JSON, bad UTF-8, nesting too deep
         message = "Cannot parse request body"

@@ -4,8 +4,12 @@ from django.urls import include, path
 
 from fangkong.accounts import views as account_views
 from fangkong.api import api
+from fangkong.passes.api import verify_view as pass_verify_view
 
 urlpatterns = [
+    # Every roadside scan comes here: a plain view, matched first and ahead of the API, with the
+    # API's contract (it is the "verify" operation of the passes router in the OpenAPI document).
+    path("api/v1/passes/verify", pass_verify_view, name="passes-verify-api"),
     path("", account_views.home, name="home"),
     path("accounts/", include("fangkong.accounts.urls")),
     path("divisions/", include("fangkong.divisions.urls")),

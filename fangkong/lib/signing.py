@@ -108,6 +108,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from fangkong.lib import b45
+
 __all__ = [
     "FK1_PREFIX",
     "MAX_CODE_LENGTH",
@@ -542,8 +544,8 @@ def verify_pass(code: str, trust: TrustList, *, at: datetime) -> VerifyResult:
     if len(code) > MAX_CODE_LENGTH:
         return VerifyResult(valid=False, reason=Reason.BAD_BASE45)
     try:
-        compressed = base45.b45decode(code[len(FK1_PREFIX) :])
-    except Exception:
+        compressed = b45.decode(code[len(FK1_PREFIX) :])
+    except ValueError:
         return VerifyResult(valid=False, reason=Reason.BAD_BASE45)
     try:
         raw = _inflate(compressed, MAX_PAYLOAD_BYTES)

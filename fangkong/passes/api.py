@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
+import pydantic
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as ApiValidationError
 
 from fangkong.accounts.api import BearerToken, SessionAuth
 from fangkong.accounts.models import User
@@ -58,7 +64,7 @@ class _SessionIfPresent(SessionAuth):
         return super()._get_key(request)
 
 
-VERIFY_AUTH = [BearerToken(), _SessionIfPresent(), _anyone]
+VERIFY_AUTH: list[Callable[[HttpRequest], Any]] = [BearerToken(), _SessionIfPresent(), _anyone]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -115,22 +121,37 @@ def root_key(request: HttpRequest) -> dict[str, str]:
     return {"kid": root.kid, "public_key": root.public_key}
 
 
-@router.post(
-    "/passes/verify",
-    response=VerifyOut,
-    auth=VERIFY_AUTH,
-    summary="Verify a pass (or an EU HC1 code)",
-)
-def verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
-    """Reasons: bad_prefix, bad_base45, bad_compression, bad_cbor, trust_list_expired,
-    unknown_kid, bad_signature, not_yet_valid, expired, revoked, valid. ``HC1:`` codes are
-    verified as EU certificates when the server has a DCC trust file (reasons are then the
-    failing stage or ``valid``).
+def _verify_body(request: HttpRequest) -> VerifyIn:
+    """The JSON body as ninja reads a ``body: VerifyIn`` parameter, with the same errors."""
+    raw = request.body
+    if not raw:
+        raise ApiValidationError(
+            [{"type": "missing", "loc": ("body", "body"), "msg": "Field required"}]
+        )
+    try:
+        return VerifyIn.model_validate_json(raw)  # the usual case, parsed and checked in one go
+    except pydantic.ValidationError:
+        pass  # read it again as ninja does, for the same answer (and to accept what it accepts)
+    try:
+        data = json.loads(raw)
+    except Exception as exc:  # as ninja's parser: bad JSON, bad UTF-8, nesting too deep
+        message = "Cannot parse request body"
+        raise HttpError(400, f"{message} ({exc})" if settings.DEBUG else message) from exc
+    try:
+        return VerifyIn.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = []
+        for error in exc.errors(include_url=False):
+            item: dict[str, Any] = dict(error)
+            item["loc"] = ("body", "body", *error["loc"])
+            del item["input"]
+            if isinstance(item.get("ctx", {}).get("error"), Exception):
+                item["ctx"]["error"] = str(item["ctx"]["error"])
+            errors.append(item)
+        raise ApiValidationError(errors) from None
 
-    Without ``checkpoint`` anyone may verify, as any offline verifier can with the public trust
-    list: the answer says no more than the QR code itself carries, plus whether it is genuine.
-    With ``checkpoint`` the check is logged as a passage, which needs a device token or a
-    session of someone with checkpoint duty or pass rights."""
+
+def _verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
     if body.checkpoint is None:
         return services.verify_code(body.code, at=timezone.now())
     auth = request.auth  # type: ignore[attr-defined]
@@ -144,6 +165,71 @@ def verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
         )
     except PermissionDenied:
         raise HttpError(404, "Not found") from None
+
+
+@csrf_exempt  # a session caller's CSRF token is checked by _SessionIfPresent, as in the API
+def verify_view(request: HttpRequest) -> HttpResponseBase:
+    """``POST /api/v1/passes/verify`` (the ``verify`` operation below) as a plain Django view.
+
+    Every roadside scan comes here, so ``fangkong.urls`` routes the path to this view ahead of
+    the API and it skips django-ninja's per-request machinery, keeping its contract: the same
+    authentication methods in the same order (a session cookie still needs its CSRF token), then
+    the body read as ``VerifyIn``, with the errors ninja would give, rendered by the API's own
+    exception handlers and JSON renderer (``tests/test_verify_endpoint.py`` pins those answers).
+    """
+    from fangkong.api import api  # the API this router is part of (it imports this module)
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"], content=b"Method not allowed")
+    try:
+        for method in VERIFY_AUTH:
+            actor = method(request)
+            if actor:
+                request.auth = actor  # type: ignore[attr-defined]
+                break
+        else:
+            raise AuthenticationError()
+        verdict = _verify(request, _verify_body(request))
+    except Exception as exc:
+        return api.on_exception(request, exc)
+    return api.create_response(
+        request,
+        {
+            "valid": verdict.valid,
+            "reason": verdict.reason,
+            "claims": verdict.claims,
+            "serial": verdict.serial,
+            "issuer": verdict.issuer,
+            "kind": verdict.kind,
+        },
+        status=200,
+    )
+
+
+@router.post(
+    "/passes/verify",
+    response=VerifyOut,
+    auth=None,  # verify_view authenticates with VERIFY_AUTH itself
+    summary="Verify a pass (or an EU HC1 code)",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": VerifyIn.model_json_schema()}},
+            "required": True,
+        },
+        "security": [{"BearerToken": []}, {"SessionAuth": []}, {}],
+    },
+)
+def verify(request: HttpRequest) -> HttpResponseBase:
+    """Reasons: bad_prefix, bad_base45, bad_compression, bad_cbor, trust_list_expired,
+    unknown_kid, bad_signature, not_yet_valid, expired, revoked, valid. ``HC1:`` codes are
+    verified as EU certificates when the server has a DCC trust file (reasons are then the
+    failing stage or ``valid``).
+
+    Without ``checkpoint`` anyone may verify, as any offline verifier can with the public trust
+    list: the answer says no more than the QR code itself carries, plus whether it is genuine.
+    With ``checkpoint`` the check is logged as a passage, which needs a device token or a
+    session of someone with checkpoint duty or pass rights."""
+    return verify_view(request)
 
 
 @router.post(

@@ -39,6 +39,7 @@ from fangkong.lib.signing import (
     verify_pass,
     verify_trust_list,
 )
+from fangkong.lib.tests.test_dcc_vectors import TESTDATA
 
 NOW = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 LEAGUE = "152900"  # Alxa League HQ
@@ -55,17 +56,7 @@ CLAIMS = {
 }
 _RNG = random.Random(1)
 INCOMPRESSIBLE_CARGO = "".join(chr(_RNG.randrange(0x4E00, 0x9FFF)) for _ in range(1500))
-DCC_VECTOR = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "data"
-    / "dcc-testdata"
-    / "DE"
-    / "2DCode"
-    / "raw"
-    / "1.json"
-).resolve()
+DCC_VECTOR = TESTDATA / "DE" / "2DCode" / "raw" / "1.json"
 
 _KEYS: dict[str, ec.EllipticCurvePrivateKey] = {}
 

@@ -12,11 +12,12 @@ from cryptography.hazmat.primitives import serialization
 from django.test import override_settings
 
 from fangkong.lib.qr import read_qr
+from fangkong.lib.tests.test_dcc_vectors import TESTDATA
 from fangkong.passes.models import GreenPass
 from fangkong.passes.tests.helpers import T0, PassesTestCase
 from fangkong.passes.tests.test_pass_bulk_issue import fleet, xlsx
 
-DCC = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "dcc-testdata"
+DCC = TESTDATA  # the EU vectors (FANGKONG_DCC_TESTDATA, else ../shared/data/dcc-testdata)
 
 
 class PassPagesTests(PassesTestCase):

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.directives import selectors, services
-from fangkong.directives.dashboard import build_dashboard
+from fangkong.directives.dashboard import Row, StatRow, build_dashboard
 from fangkong.directives.models import Notice
 from fangkong.directives.parsing import NoticeImportError, parse_notice
 from fangkong.directives.schemas import (
@@ -34,6 +34,7 @@ from fangkong.directives.schemas import (
     ReportIn,
     ReportOut,
     ReturnIn,
+    StatisticOut,
 )
 from fangkong.divisions.selectors import division_by_code
 
@@ -153,6 +154,8 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
         actor, division or min(keys, key=len), permission=Perm.DASHBOARD_VIEW
     )
     dash = build_dashboard(division=place, day=day or timezone.localdate())
+    names = dash.metric_names
+    stats = {r.name for g in dash.groups for r in g.rows if isinstance(r, StatRow)}
     return DashboardOut(
         division_code=place.code,
         date=dash.day,
@@ -171,6 +174,22 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
                         change=r.change,
                     )
                     for r in g.rows
+                    if isinstance(r, Row)
+                ],
+                statistics=[
+                    StatisticOut(
+                        metric=r.name,
+                        label=r.label,
+                        kind=r.kind,
+                        unit=r.unit,
+                        today=r.today,
+                        to_date=r.value,
+                        change=r.change,
+                        text=r.headline_text,
+                        detail=r.detail,
+                    )
+                    for r in g.rows
+                    if isinstance(r, StatRow)
                 ],
             )
             for g in dash.groups
@@ -179,7 +198,8 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
             ChildOut(
                 code=c.division.code,
                 name=c.division.short_name,
-                values=dict(zip(dash.metric_names, c.values, strict=True)),
+                values={n: v for n, v in zip(names, c.values, strict=True) if isinstance(v, int)},
+                statistics={n: v for n, v in zip(names, c.values, strict=True) if n in stats},
             )
             for c in dash.children
         ],

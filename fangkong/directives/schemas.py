@@ -83,17 +83,33 @@ class FigureOut(Schema):
     change: int | None
 
 
+class StatisticOut(Schema):
+    """A median (estimated from a histogram) or an average; null when nothing was recorded."""
+
+    metric: str
+    label: str
+    kind: str  # median | average
+    unit: str  # ms | min | points
+    today: float | None
+    to_date: float | None
+    change: float | None
+    text: str  # today's value as shown: "≈ 850 ms"
+    detail: str  # a median's count and bucket range
+
+
 class GroupOut(Schema):
     app: str
     measures: str
     title: str
     figures: list[FigureOut]
+    statistics: list[StatisticOut]
 
 
 class ChildOut(Schema):
     code: str
     name: str
     values: dict[str, int]
+    statistics: dict[str, float | None]
 
 
 class DashboardOut(Schema):

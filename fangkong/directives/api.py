@@ -16,7 +16,7 @@ from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.directives import selectors, services
 from fangkong.directives.dashboard import Row, StatRow, build_dashboard
 from fangkong.directives.models import Notice
-from fangkong.directives.parsing import NoticeImportError, parse_notice
+from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError, cn_numeral, parse_notice
 from fangkong.directives.schemas import (
     AssignIn,
     AssignmentOut,
@@ -28,6 +28,7 @@ from fangkong.directives.schemas import (
     MatrixOut,
     MatrixRowOut,
     MeasureOut,
+    NoticeIn,
     NoticeOut,
     ParsedOut,
     ParseIn,
@@ -64,6 +65,43 @@ def notice_list(request: HttpRequest, q: str = "") -> list[NoticeOut]:
     actor: Any = request.auth  # type: ignore[attr-defined]
     rows = selectors.notice_list(actor=actor, q=q).prefetch_related("measures")[:200]
     return [_notice_out(n) for n in rows]
+
+
+@router.post(
+    "/directives/notices", response={201: NoticeOut}, summary="Issue a notice written from scratch"
+)
+def notice_create(request: HttpRequest, payload: NoticeIn) -> Any:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    require_perm(actor, Perm.DIRECTIVES_PUBLISH)
+    division = division_by_code(payload.division_code)
+    if division is None:
+        raise HttpError(422, f"division_code: {payload.division_code} is not a division")
+    if len(payload.measures) > services.MAX_MEASURES:
+        raise HttpError(422, f"measures: at most {services.MAX_MEASURES}")
+    if len(payload.body) > MAX_TEXT_CHARS:
+        raise HttpError(422, f"body: at most {MAX_TEXT_CHARS} characters")
+    for index, measure in enumerate(payload.measures, start=1):
+        if not measure.title.strip():
+            raise HttpError(422, f"measures[{index}].title: a measure needs a title")
+    try:
+        notice = services.notice_create(
+            actor=actor,
+            division=division,
+            kind=payload.kind,
+            title=payload.title,
+            date=payload.date,
+            body=payload.body,
+            doc_number=payload.doc_number,
+            issuer_name=payload.issuer_name,
+            public=payload.public,
+            measures=[
+                services.MeasureInput(cn_numeral(index), m.title, m.text)
+                for index, m in enumerate(payload.measures, start=1)
+            ],
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, _notice_out(notice))
 
 
 @router.get("/directives/notices/{notice_id}", response=NoticeOut, summary="One notice")

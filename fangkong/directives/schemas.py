@@ -25,6 +25,25 @@ class NoticeOut(Schema):
     measures: list[MeasureOut]
 
 
+class MeasureIn(Schema):
+    title: str
+    text: str = ""
+
+
+class NoticeIn(Schema):
+    """A notice written from scratch; measures are numbered 一、二、… in the order given."""
+
+    division_code: str  # the issuing HQ
+    kind: str = "notice"
+    title: str
+    date: date
+    body: str
+    doc_number: str = ""
+    issuer_name: str = ""
+    public: bool = False
+    measures: list[MeasureIn] = []
+
+
 class ParseIn(Schema):
     text: str
 

@@ -31,10 +31,8 @@ STOCK_UNITS = "assistance.stock.units"
 # Statistics of the time to answer a help request (whole minutes, as ``response_minutes``).
 HELP_RESPONSE_MEDIAN = "assistance.help.response_median"
 HELP_RESPONSE_AVERAGE = "assistance.help.response_average"
-#: Bucket bounds in minutes: the urgent deadline is 2 hours, the normal one a day.
-RESPONSE_BOUNDS_MIN = (
-    5, 10, 15, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1080, 1440, 2880, 4320, 10080,
-)  # fmt: skip
+#: Bucket bounds in minutes, at the deadlines (urgent: 2 hours, normal: a day) and between.
+RESPONSE_BOUNDS_MIN = (15, 30, 60, 120, 240, 480, 1440, 4320)
 
 
 def day_of(moment: datetime) -> date:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -360,6 +360,66 @@ def figures_by_child(
             figure["today"] = row["today"] or 0
             figure["total"] -= row["later"] or 0
     return result
+
+
+@dataclass
+class Overview:
+    """A division's figures and, for a drill-down, its children's, each with yesterday's
+    day value: ``{metric: {"today", "total", "yesterday"}}``."""
+
+    totals: dict[str, dict[str, int]]
+    children: dict[str, dict[str, dict[str, int]]]
+
+
+def overview(
+    scope_key: str, metrics: Iterable[str], *, on: date, child_key_length: int | None = None
+) -> Overview:
+    """``figures`` of one division, its children's (``figures_by_child``) and yesterday's day
+    values, from the same two queries: the running totals grouped by child and metric, and
+    the days from yesterday on. The division's totals are the sum over its children and what
+    is recorded at the division itself, so no row is read twice.
+    """
+    names = list(metrics)
+    totals = {name: {"today": 0, "total": 0, "yesterday": 0} for name in names}
+    children: dict[str, dict[str, dict[str, int]]] = {}
+    if not names:
+        return Overview(totals, children)
+    yesterday = on - timedelta(days=1)
+    running = RunningCount.objects.filter(division_code__startswith=scope_key, metric__in=names)
+    recent = DailyCount.objects.filter(
+        division_code__startswith=scope_key, metric__in=names, day__gte=yesterday
+    )
+    group = ["metric"]
+    if child_key_length is not None:
+        running = running.annotate(child=Substr("division_code", 1, child_key_length))
+        recent = recent.annotate(child=Substr("division_code", 1, child_key_length))
+        group = ["child", "metric"]
+
+    def cells(row: dict[str, Any]) -> list[dict[str, int]]:
+        found = [totals[row["metric"]]]
+        child = row.get("child")
+        if child is not None and len(child) == child_key_length:  # else: at the division itself
+            found.append(
+                children.setdefault(child, {}).setdefault(
+                    row["metric"], {"today": 0, "total": 0, "yesterday": 0}
+                )
+            )
+        return found
+
+    for row in running.values(*group).annotate(total=Sum("value")):
+        for cell in cells(row):
+            cell["total"] += row["total"] or 0
+    day_values = recent.values(*group).annotate(
+        later=Sum("value", filter=Q(day__gt=on)),
+        today=Sum("value", filter=Q(day=on)),
+        yesterday=Sum("value", filter=Q(day=yesterday)),
+    )
+    for row in day_values:
+        for cell in cells(row):
+            cell["today"] += row["today"] or 0
+            cell["yesterday"] += row["yesterday"] or 0
+            cell["total"] -= row["later"] or 0
+    return Overview(totals, children)
 
 
 def series_many(

@@ -240,11 +240,12 @@ def _child_level(division: Division) -> tuple[str, int] | None:
 def build_dashboard(
     *, division: Division, day: date, selected: str = "", compare: bool = True
 ) -> Dashboard:
-    """All figures of one division on one day: about five queries on the rollups.
+    """All figures of one division on one day, and its children's: five queries in all, two
+    of them on the rollups (``rollups.overview``).
 
-    A stock's change since yesterday is its net change on the day, known without another
-    query; a flow's (and a statistic's) needs yesterday's figures, read only when ``compare``
-    is true.
+    A stock's change since yesterday is its net change on the day; a flow's (and a
+    statistic's) compares with yesterday's day values, which come with the same query.
+    ``compare=False`` leaves the changes of flows and statistics out.
     """
     groups_spec = grouped_metrics()
     entries = {e.name: e for _app, _measures, _title, es in groups_spec for e in es}
@@ -257,10 +258,18 @@ def build_dashboard(
     read = [n for n in names if n not in statistics]
     for statistic in statistics.values():
         read.extend(m for m in statistic.metrics if m not in read)
-    flows = [n for n in read if rollups.METRICS[n].kind == "flow"] if read else []
     keys = [division.code]
-    now = rollups.figures(keys, read, on=day) if read else {}
-    before = rollups.figures(keys, flows, on=day - timedelta(days=1)) if compare and flows else {}
+    level = _child_level(division)
+    seen = rollups.overview(
+        division.code, read, on=day, child_key_length=None if level is None else level[1]
+    )
+    now = seen.totals
+    # Yesterday's day values of the flows (a stock's change is its own day value).
+    before = (
+        {n: {"today": f["yesterday"]} for n, f in now.items() if rollups.METRICS[n].kind == "flow"}
+        if compare
+        else {}
+    )
     groups: list[Group] = []
     for app, measures, title, entry_list in groups_spec:
         group = Group(app, measures, title)
@@ -273,10 +282,9 @@ def build_dashboard(
 
     children: list[ChildRow] = []
     child_level = ""
-    level = _child_level(division)
     if level is not None and names:
-        child_level, key_length = level
-        by_child = rollups.figures_by_child(division.code, key_length, read, on=day)
+        child_level = level[0]
+        by_child = seen.children
         for child in Division.objects.filter(parent=division).order_by("code"):
             figs = by_child.get(child.code, {})
             values: list[int | float | None] = []

@@ -33,7 +33,7 @@ def _timing(rng: random.Random) -> int | None:
     if roll < 0.1:
         return None
     if roll < 0.15:
-        return rng.randint(120_001, 900_000)
+        return rng.randint(60_001, 900_000)
     return int(rng.lognormvariate(6.5, 1.0))
 
 

@@ -1,5 +1,5 @@
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -148,3 +148,32 @@ class StatisticTests(BaseTestCase):
         assert len(calls) == 1
         figs = rollups.figures(["1529"], median.metrics, on=D2)
         assert [figs[m]["total"] for m in median.metrics] == [2, 0, 5]
+
+
+class OverviewTests(BaseTestCase):
+    def test_the_overview_equals_figures_and_the_drill_down_after_random_bumps(self):
+        rng = random.Random(11)
+        codes = [VILLAGE_L, VILLAGE_R, "152921110200", "152921", "1529", "152921110"]
+        days = [D1, D2, date(2020, 2, 3)]
+        rows = [
+            (rng.choice(["t.a", "t.b"]), rng.choice(codes), rng.choice(days), rng.randint(-3, 9))
+            for _ in range(200)
+        ]
+        rollups.bump_many(rows)
+        for key, length in (("1529", 6), ("152921", 9), ("152921110", 12), (VILLAGE_L, None)):
+            for on in days:
+                seen = rollups.overview(key, ["t.a", "t.b"], on=on, child_key_length=length)
+                flat = rollups.figures([key], ["t.a", "t.b"], on=on)
+                before = rollups.figures([key], ["t.a", "t.b"], on=on - timedelta(days=1))
+                for metric in ("t.a", "t.b"):
+                    got = seen.totals[metric]
+                    assert (got["today"], got["total"]) == tuple(flat[metric].values())
+                    assert got["yesterday"] == before[metric]["today"]
+                if length is None:
+                    assert seen.children == {}
+                    continue
+                by_child = rollups.figures_by_child(key, length, ["t.a", "t.b"], on=on)
+                assert {
+                    child: {m: {"today": f["today"], "total": f["total"]} for m, f in figs.items()}
+                    for child, figs in seen.children.items()
+                } == by_child

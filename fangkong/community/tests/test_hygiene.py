@@ -384,3 +384,36 @@ class HygieneScoreAverageTests(BaseTestCase):
             (r.metric, r.division_code, r.day): r.value
             for r in DailyCount.objects.filter(metric__in=average.metrics)
         } == before
+
+
+class ScoreTenthsMigrationTests(BaseTestCase):
+    @time_machine.travel("2020-02-10 10:00 +0800", tick=False)
+    def test_the_migration_replaces_the_rounded_points_with_the_exact_sum(self):
+        import importlib
+
+        from django.apps import apps
+
+        from fangkong.core.models import RunningCount
+        from fangkong.core.rollups import bump
+
+        campaign = _campaign(self.colleague, checklist=[("垃圾", 1), ("消毒", 1), ("公厕", 1)])
+        task = _task(self.colleague, campaign)
+        services.inspection_record(
+            actor=sumu_worker(),
+            task=task,
+            results=_results(campaign, "垃圾", "消毒"),
+            problems="公厕脏",
+            rectification_due=TODAY + timedelta(days=2),
+        )
+        # As an older version left them: the sum in rounded points, no tenths.
+        DailyCount.objects.filter(metric="community.hygiene.score_tenths").delete()
+        RunningCount.objects.filter(metric="community.hygiene.score_tenths").delete()
+        bump("community.hygiene.score_points", BAYANHAOTE, TODAY, 67)
+        migration = importlib.import_module(
+            "fangkong.community.migrations.0002_hygiene_score_tenths"
+        )
+        migration.fill(apps, None)
+        got = figures([LEFT_BANNER], ["community.hygiene.score_tenths"], on=TODAY)
+        assert got["community.hygiene.score_tenths"]["total"] == 667
+        assert not DailyCount.objects.filter(metric="community.hygiene.score_points").exists()
+        assert not RunningCount.objects.filter(metric="community.hygiene.score_points").exists()

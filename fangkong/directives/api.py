@@ -28,6 +28,7 @@ from fangkong.directives.schemas import (
     MatrixOut,
     MatrixRowOut,
     MeasureOut,
+    NoticeChangeIn,
     NoticeIn,
     NoticeOut,
     ParsedOut,
@@ -108,6 +109,28 @@ def notice_create(request: HttpRequest, payload: NoticeIn) -> Any:
 def notice_detail(request: HttpRequest, notice_id: int) -> NoticeOut:
     actor: Any = request.auth  # type: ignore[attr-defined]
     return _notice_out(selectors.access_notice_by_id(actor, notice_id))
+
+
+@router.patch(
+    "/directives/notices/{notice_id}",
+    response=NoticeOut,
+    summary="Correct a notice's fields (the issuing HQ)",
+)
+def notice_update(request: HttpRequest, notice_id: int, payload: NoticeChangeIn) -> NoticeOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    notice = selectors.access_notice_by_id(actor, notice_id, write=True)
+    if payload.body is not None and len(payload.body) > MAX_TEXT_CHARS:
+        raise HttpError(422, f"body: at most {MAX_TEXT_CHARS} characters")
+    fields = {
+        name: getattr(notice, name)
+        for name in ("kind", "title", "date", "body", "doc_number", "issuer_name", "public")
+    }
+    fields.update(payload.dict(exclude_none=True))
+    try:
+        notice = services.notice_update(actor=actor, notice=notice, **fields)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return _notice_out(notice)
 
 
 @router.post(

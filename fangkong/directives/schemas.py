@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from datetime import date
 
 from ninja import Schema
@@ -42,6 +43,18 @@ class NoticeIn(Schema):
     issuer_name: str = ""
     public: bool = False
     measures: list[MeasureIn] = []
+
+
+class NoticeChangeIn(Schema):
+    """Corrections to a notice's fields; a field left out keeps its value."""
+
+    kind: str | None = None
+    title: str | None = None
+    date: datetime.date | None = None
+    body: str | None = None
+    doc_number: str | None = None
+    issuer_name: str | None = None
+    public: bool | None = None
 
 
 class ParseIn(Schema):

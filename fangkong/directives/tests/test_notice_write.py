@@ -229,3 +229,31 @@ class NoticeCreateApiTests(BaseTestCase):
         anonymous = self.client.post(self.url, self.payload(), content_type="application/json")
         assert anonymous.status_code == 401
         assert not Notice.objects.exists()
+
+
+class NoticeUpdateApiTests(BaseTestCase):
+    def test_the_issuing_hq_corrects_a_field_and_the_rest_stays(self):
+        notice = notice_for(self.officer, LEFT_BANNER)
+        url = f"/api/v1/directives/notices/{notice.pk}"
+        client = self.client_for(self.colleague)
+        response = client.patch(url, {"public": True}, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["public"] is True
+        assert response.json()["title"] == notice.title
+        assert AuditEntry.objects.get(verb="notice.update").extra["changed"] == ["public"]
+        bad = client.patch(url, {"title": " "}, content_type="application/json")
+        assert bad.status_code == 422
+        notice.refresh_from_db()
+        assert notice.title.strip() and notice.public
+
+    def test_an_outsider_and_a_reader_below_get_not_found(self):
+        league_notice = notice_for(self.league_commander, LEAGUE)
+        url = f"/api/v1/directives/notices/{league_notice.pk}"
+        for user in (self.outsider, self.officer):
+            response = self.client_for(user).patch(
+                url, {"public": True}, content_type="application/json"
+            )
+            assert response.status_code == 404
+        league_notice.refresh_from_db()
+        assert not league_notice.public
+        assert not AuditEntry.objects.filter(verb="notice.update").exists()

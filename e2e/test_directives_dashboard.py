@@ -33,6 +33,9 @@ def test_the_commander_drills_down_to_a_banner_and_downloads_the_daily_report(pa
     today = timezone.localdate()
     with transaction.atomic():
         rollups.bump("directives.reports.submitted", "152921110201", today - timedelta(days=1), 2)
+        fast = rollups.STATISTICS["checkpoints.fast_pass.scan_ms"]
+        assert isinstance(fast, rollups.Median)
+        rollups.bump_many([(fast.bucket_metric(ms), "152921110201", today, 1) for ms in (300, 650)])
     _login(page, "commander")
 
     page.locator("nav.mainnav").get_by_role("link", name="指挥大屏").click()
@@ -45,6 +48,11 @@ def test_the_commander_drills_down_to_a_banner_and_downloads_the_daily_report(pa
     assert "阿拉善左旗" in page.locator("[data-testid=dashboard-division]").inner_text()
     assert page.locator("[data-testid=drill-152921110]").is_visible()
     page.wait_for_selector("#chart-children canvas")
+    # The median fast-pass time of the banner's green-channel vehicles, with its bucket.
+    median = page.locator('[data-testid="figure-checkpoints.fast_pass.scan_ms"]')
+    assert median.inner_text().startswith("约 ") and "毫秒" in median.inner_text()
+    detail = page.locator('[data-testid="detail-checkpoints.fast_pass.scan_ms"]').inner_text()
+    assert "共 2 条记录" in detail and "200 毫秒 至 400 毫秒" in detail
 
     with page.expect_download() as xlsx_info:
         page.click("[data-testid=report-xlsx]")

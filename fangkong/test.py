@@ -11,6 +11,7 @@ Every test database holds the 308 real Alxa divisions (loaded once per session i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.test import Client, TestCase
@@ -62,3 +63,25 @@ class BaseTestCase(TestCase):
         client = Client()
         client.force_login(user)
         return client
+
+
+def assert_median_matches(median: Any, figures: Any, which: str, values: Sequence[float]) -> None:
+    """The histogram in ``figures`` (as ``rollups.figures`` gives them; ``which`` is ``today``
+    or ``total``) holds exactly ``values``, bucket by bucket, and the median it gives lies in
+    the bucket of the true (lower) median of ``values``."""
+    import statistics
+
+    counts = [figures.get(m, {}).get(which, 0) for m in median.metrics]
+    expected = [0] * len(median.metrics)
+    for value in values:
+        expected[median.bucket(value)] += 1
+    assert counts == expected, f"{median.name} {which}: buckets {counts}, direct {expected}"
+    estimate = median.of(figures, which)
+    if not values:
+        assert estimate is None
+        return
+    true_median = statistics.median_low(values)
+    assert estimate is not None and estimate.count == len(values)
+    assert estimate.lower < true_median or estimate.lower == true_median == 0, (estimate, values)
+    assert estimate.upper is None or true_median <= estimate.upper, (estimate, true_median)
+    assert estimate.lower <= estimate.value <= (estimate.upper or estimate.lower)

@@ -9,7 +9,13 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
-from fangkong.core.rollups import register_metric
+from fangkong.core.rollups import (
+    STATISTICS,
+    Median,
+    register_average,
+    register_median,
+    register_metric,
+)
 
 HOUSEHOLDS_ACTIVE = "assistance.households.active"
 HOUSEHOLDS_VISITED = "assistance.households.visited"
@@ -22,6 +28,11 @@ APPLICATIONS_SUBMITTED = "assistance.applications.submitted"
 APPLICATIONS_APPROVED = "assistance.applications.approved"
 DELIVERIES_DONE = "assistance.deliveries.delivered"
 STOCK_UNITS = "assistance.stock.units"
+# Statistics of the time to answer a help request (whole minutes, as ``response_minutes``).
+HELP_RESPONSE_MEDIAN = "assistance.help.response_median"
+HELP_RESPONSE_AVERAGE = "assistance.help.response_average"
+#: Bucket bounds in minutes, at the deadlines (urgent: 2 hours, normal: a day) and between.
+RESPONSE_BOUNDS_MIN = (15, 30, 60, 120, 240, 480, 1440, 4320)
 
 
 def day_of(moment: datetime) -> date:
@@ -71,6 +82,28 @@ def _help_rows(kind: str) -> Iterable[tuple[str, date, int]]:
             minutes = int((responded - created).total_seconds() // 60)
             counter[(code, day_of(responded))] += 1 if kind == "answered" else minutes
     return _rows(counter)
+
+
+def response_bump(division_code: str, day: date, minutes: int) -> tuple[str, str, date, int]:
+    """The histogram bump of one answered request."""
+    median = STATISTICS[HELP_RESPONSE_MEDIAN]
+    assert isinstance(median, Median)
+    return (median.bucket_metric(minutes), division_code, day, 1)
+
+
+def _response_buckets() -> Iterable[tuple[int, str, date, int]]:
+    from fangkong.assistance.models import HelpRequest
+
+    median = STATISTICS[HELP_RESPONSE_MEDIAN]
+    assert isinstance(median, Median)
+    counter: Counter[tuple[int, str, date]] = Counter()
+    rows = HelpRequest.objects.filter(responded_at__isnull=False).values_list(
+        "division_code", "created_at", "responded_at"
+    )
+    for code, created, responded in rows.iterator(chunk_size=5000):
+        minutes = int((responded - created).total_seconds() // 60)
+        counter[(median.bucket(minutes), code, day_of(responded))] += 1
+    return [(index, code, day, n) for (index, code, day), n in counter.items()]
 
 
 def _recount_applications(approved: bool) -> Iterable[tuple[str, date, int]]:
@@ -129,6 +162,21 @@ def register() -> None:
         _("Minutes to answer help requests (sum)"),
         "flow",
         lambda: _help_rows("minutes"),
+        hidden=True,
+    )
+    register_median(
+        HELP_RESPONSE_MEDIAN,
+        _("Median time to answer a help request"),
+        unit="min",
+        bounds=RESPONSE_BOUNDS_MIN,
+        recount=_response_buckets,
+    )
+    register_average(
+        HELP_RESPONSE_AVERAGE,
+        _("Average time to answer a help request"),
+        unit="min",
+        sum_metric=HELP_RESPONSE_MINUTES,
+        count_metric=HELP_ANSWERED,
     )
     register_metric(
         APPLICATIONS_SUBMITTED,

@@ -736,7 +736,9 @@ def help_request_answer(*, actor: Any, request: HelpRequest, note: str) -> HelpR
     day = metrics.day_of(now)
     bump(metrics.HELP_OPEN, request.division_code, day, -1)
     bump(metrics.HELP_ANSWERED, request.division_code, day)
-    bump(metrics.HELP_RESPONSE_MINUTES, request.division_code, day, request.response_minutes or 0)
+    minutes = request.response_minutes or 0
+    bump(metrics.HELP_RESPONSE_MINUTES, request.division_code, day, minutes)
+    bump(*metrics.response_bump(request.division_code, day, minutes))
     record_audit(actor, "help_request.answer", request, level=request.level)
     return request
 

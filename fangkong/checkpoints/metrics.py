@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from django.db.models import Count
@@ -17,10 +17,11 @@ from fangkong.checkpoints.models import (
     ReportStatus,
     Result,
     Status,
+    Subject,
     Transition,
     UnauthorisedReport,
 )
-from fangkong.core.rollups import register_metric
+from fangkong.core.rollups import STATISTICS, Median, register_median, register_metric
 
 REQUESTED = "checkpoints.requested"
 APPROVED = "checkpoints.approved"
@@ -28,6 +29,13 @@ REJECTED = "checkpoints.rejected"
 OPEN = "checkpoints.open"
 UNAUTHORISED_REPORTED = "checkpoints.unauthorised_reported"
 UNAUTHORISED_RESOLVED = "checkpoints.unauthorised_resolved"
+# Medians of the two times the duty page measures for a green-channel (fast-passed) vehicle.
+FAST_SCAN_MEDIAN = "checkpoints.fast_pass.scan_ms"
+FAST_LOG_MEDIAN = "checkpoints.fast_pass.log_ms"
+FAST_PASS_TIMINGS = {FAST_SCAN_MEDIAN: "scan_ms", FAST_LOG_MEDIAN: "log_ms"}
+#: Bucket bounds in milliseconds: finer below a second, where a working scan lands. Each bucket
+#: is a metric read by every dashboard, so there are few of them.
+FAST_PASS_BOUNDS_MS = (200, 400, 700, 1000, 2000, 5000, 15000, 60000)
 
 
 def passage_metric(result: str) -> str:
@@ -84,6 +92,40 @@ def _passages(result: str) -> Iterable[tuple[str, date, int]]:
     return [(row["division_code"], row["day"], row["n"]) for row in rows]
 
 
+def fast_pass_bumps(row: dict[str, object]) -> list[tuple[str, str, date, int]]:
+    """The histogram bumps of one stored passage (a timed, fast-passed vehicle), if any."""
+    if row["result"] != Result.FAST_PASSED or row["subject"] != Subject.VEHICLE:
+        return []
+    at = cast(datetime, row["at"])
+    day = at.astimezone(timezone.get_current_timezone()).date()
+    bumps = []
+    for name, field in FAST_PASS_TIMINGS.items():
+        value = row.get(field)
+        if value is not None:
+            median = cast(Median, STATISTICS[name])
+            bumps.append(
+                (median.bucket_metric(cast(int, value)), cast(str, row["division_code"]), day, 1)
+            )
+    return bumps
+
+
+def _fast_pass_buckets(name: str) -> Iterable[tuple[int, str, date, int]]:
+    median = cast(Median, STATISTICS[name])
+    field = FAST_PASS_TIMINGS[name]
+    rows = (
+        Passage.objects.filter(
+            result=Result.FAST_PASSED, subject=Subject.VEHICLE, **{f"{field}__isnull": False}
+        )
+        .annotate(
+            day=TruncDate("at", tzinfo=timezone.get_current_timezone()),
+            bucket=median.bucket_expression(field),
+        )
+        .values("division_code", "day", "bucket")
+        .annotate(n=Count("id"))
+    )
+    return [(row["bucket"], row["division_code"], row["day"], row["n"]) for row in rows]
+
+
 def _(text: str) -> str:
     return cast(str, gettext_lazy(text))
 
@@ -115,3 +157,17 @@ def register() -> None:
             "flow",
             lambda r=result.value: _passages(r),  # type: ignore[misc]
         )
+    register_median(
+        FAST_SCAN_MEDIAN,
+        _("Median fast-pass time: scan to verdict"),
+        unit="ms",
+        bounds=FAST_PASS_BOUNDS_MS,
+        recount=lambda: _fast_pass_buckets(FAST_SCAN_MEDIAN),
+    )
+    register_median(
+        FAST_LOG_MEDIAN,
+        _("Median fast-pass time: verdict to logged passage"),
+        unit="ms",
+        bounds=FAST_PASS_BOUNDS_MS,
+        recount=lambda: _fast_pass_buckets(FAST_LOG_MEDIAN),
+    )

@@ -4,8 +4,9 @@
 - ``community.gatherings.handled`` (flow): reports closed (stopped, postponed, dissuaded or false);
 - ``community.gatherings.open`` (stock): reports not yet handled;
 - ``community.family_events.declared`` (flow): planned family events declared;
-- ``community.hygiene.inspections`` (flow) and ``community.hygiene.score_points`` (flow, the sum
-  of inspection scores rounded to whole points): average score = points / inspections;
+- ``community.hygiene.inspections`` (flow) and ``community.hygiene.score_tenths`` (flow, hidden:
+  the sum of inspection scores in tenths of a point, exact for scores kept to one decimal);
+  the statistic ``community.hygiene.score_average`` = tenths / 10 / inspections;
 - ``community.hygiene.tasks_open`` (stock): hygiene tasks not yet passed;
 - ``community.publicity.targets`` (stock): gachas a published material must reach;
 - ``community.publicity.conveyed`` (stock): gachas that confirmed they passed a material on.
@@ -22,14 +23,15 @@ from typing import cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.rollups import register_metric
+from fangkong.core.rollups import register_average, register_metric
 
 GATHERINGS_REPORTED = "community.gatherings.reported"
 GATHERINGS_HANDLED = "community.gatherings.handled"
 GATHERINGS_OPEN = "community.gatherings.open"
 FAMILY_EVENTS_DECLARED = "community.family_events.declared"
 HYGIENE_INSPECTIONS = "community.hygiene.inspections"
-HYGIENE_SCORE_POINTS = "community.hygiene.score_points"
+HYGIENE_SCORE_TENTHS = "community.hygiene.score_tenths"
+HYGIENE_SCORE_AVERAGE = "community.hygiene.score_average"
 HYGIENE_TASKS_OPEN = "community.hygiene.tasks_open"
 PUBLICITY_TARGETS = "community.publicity.targets"
 PUBLICITY_CONVEYED = "community.publicity.conveyed"
@@ -40,7 +42,7 @@ ALL = [
     GATHERINGS_OPEN,
     FAMILY_EVENTS_DECLARED,
     HYGIENE_INSPECTIONS,
-    HYGIENE_SCORE_POINTS,
+    HYGIENE_SCORE_TENTHS,
     HYGIENE_TASKS_OPEN,
     PUBLICITY_TARGETS,
     PUBLICITY_CONVEYED,
@@ -98,14 +100,14 @@ def _recount_family_events() -> Iterable[tuple[str, date, int]]:
     return _rows(counter)
 
 
-def _recount_inspections(points: bool) -> Iterable[tuple[str, date, int]]:
+def _recount_inspections(tenths: bool) -> Iterable[tuple[str, date, int]]:
     from fangkong.community.models import Inspection
 
     counter: Counter[tuple[str, date]] = Counter()
     for code, created, score in Inspection.objects.values_list(
         "division_code", "created_at", "score"
     ):
-        counter[(code, day_of(created))] += score_points(score) if points else 1
+        counter[(code, day_of(created))] += score_tenths(score) if tenths else 1
     return _rows(counter)
 
 
@@ -152,11 +154,11 @@ def _recount_conveyed() -> Iterable[tuple[str, date, int]]:
     return _rows(counter)
 
 
-def score_points(score: object) -> int:
-    """An inspection score as whole points (half up) for the rollup sum."""
+def score_tenths(score: object) -> int:
+    """An inspection score in tenths of a point (the model keeps one decimal) for the sum."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int((Decimal(str(score)) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def register() -> None:
@@ -179,13 +181,22 @@ def register() -> None:
         HYGIENE_INSPECTIONS,
         cast(str, _("Hygiene inspections")),
         "flow",
-        lambda: _recount_inspections(points=False),
+        lambda: _recount_inspections(tenths=False),
     )
     register_metric(
-        HYGIENE_SCORE_POINTS,
-        cast(str, _("Hygiene inspection score points")),
+        HYGIENE_SCORE_TENTHS,
+        cast(str, _("Hygiene inspection scores (sum, tenths of a point)")),
         "flow",
-        lambda: _recount_inspections(points=True),
+        lambda: _recount_inspections(tenths=True),
+        hidden=True,
+    )
+    register_average(
+        HYGIENE_SCORE_AVERAGE,
+        cast(str, _("Average hygiene inspection score")),
+        unit="points",
+        sum_metric=HYGIENE_SCORE_TENTHS,
+        count_metric=HYGIENE_INSPECTIONS,
+        scale=10,
     )
     register_metric(
         HYGIENE_TASKS_OPEN, cast(str, _("Hygiene tasks not passed")), "stock", _recount_tasks_open

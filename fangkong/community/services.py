@@ -610,7 +610,7 @@ def inspection_record(
     )
     day = metrics.day_of(inspection.created_at)
     bump(metrics.HYGIENE_INSPECTIONS, task.division_code, day)
-    bump(metrics.HYGIENE_SCORE_POINTS, task.division_code, day, metrics.score_points(score))
+    bump(metrics.HYGIENE_SCORE_TENTHS, task.division_code, day, metrics.score_tenths(score))
     if passed:
         bump(metrics.HYGIENE_TASKS_OPEN, task.division_code, day, -1)
     return inspection

@@ -26,7 +26,7 @@ from fangkong.community.metrics import (
     GATHERINGS_OPEN,
     GATHERINGS_REPORTED,
     HYGIENE_INSPECTIONS,
-    HYGIENE_SCORE_POINTS,
+    HYGIENE_SCORE_TENTHS,
     HYGIENE_TASKS_OPEN,
     PUBLICITY_CONVEYED,
     PUBLICITY_TARGETS,
@@ -84,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "tasks_open": f[HYGIENE_TASKS_OPEN]["total"],
         "inspections": inspections,
         "average_score": (
-            round(f[HYGIENE_SCORE_POINTS]["total"] / inspections, 1) if inspections else None
+            round(f[HYGIENE_SCORE_TENTHS]["total"] / 10 / inspections, 1) if inspections else None
         ),
         "coverage": round(100 * f[PUBLICITY_CONVEYED]["total"] / targets) if targets else None,
         "conveyed": f[PUBLICITY_CONVEYED]["total"],

@@ -14,9 +14,9 @@ from ninja.errors import HttpError
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.directives import selectors, services
-from fangkong.directives.dashboard import build_dashboard
+from fangkong.directives.dashboard import Row, StatRow, build_dashboard
 from fangkong.directives.models import Notice
-from fangkong.directives.parsing import NoticeImportError, parse_notice
+from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError, cn_numeral, parse_notice
 from fangkong.directives.schemas import (
     AssignIn,
     AssignmentOut,
@@ -28,12 +28,15 @@ from fangkong.directives.schemas import (
     MatrixOut,
     MatrixRowOut,
     MeasureOut,
+    NoticeChangeIn,
+    NoticeIn,
     NoticeOut,
     ParsedOut,
     ParseIn,
     ReportIn,
     ReportOut,
     ReturnIn,
+    StatisticOut,
 )
 from fangkong.divisions.selectors import division_by_code
 
@@ -65,10 +68,69 @@ def notice_list(request: HttpRequest, q: str = "") -> list[NoticeOut]:
     return [_notice_out(n) for n in rows]
 
 
+@router.post(
+    "/directives/notices", response={201: NoticeOut}, summary="Issue a notice written from scratch"
+)
+def notice_create(request: HttpRequest, payload: NoticeIn) -> Any:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    require_perm(actor, Perm.DIRECTIVES_PUBLISH)
+    division = division_by_code(payload.division_code)
+    if division is None:
+        raise HttpError(422, f"division_code: {payload.division_code} is not a division")
+    if len(payload.measures) > services.MAX_MEASURES:
+        raise HttpError(422, f"measures: at most {services.MAX_MEASURES}")
+    if len(payload.body) > MAX_TEXT_CHARS:
+        raise HttpError(422, f"body: at most {MAX_TEXT_CHARS} characters")
+    for index, measure in enumerate(payload.measures, start=1):
+        if not measure.title.strip():
+            raise HttpError(422, f"measures[{index}].title: a measure needs a title")
+    try:
+        notice = services.notice_create(
+            actor=actor,
+            division=division,
+            kind=payload.kind,
+            title=payload.title,
+            date=payload.date,
+            body=payload.body,
+            doc_number=payload.doc_number,
+            issuer_name=payload.issuer_name,
+            public=payload.public,
+            measures=[
+                services.MeasureInput(cn_numeral(index), m.title, m.text)
+                for index, m in enumerate(payload.measures, start=1)
+            ],
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, _notice_out(notice))
+
+
 @router.get("/directives/notices/{notice_id}", response=NoticeOut, summary="One notice")
 def notice_detail(request: HttpRequest, notice_id: int) -> NoticeOut:
     actor: Any = request.auth  # type: ignore[attr-defined]
     return _notice_out(selectors.access_notice_by_id(actor, notice_id))
+
+
+@router.patch(
+    "/directives/notices/{notice_id}",
+    response=NoticeOut,
+    summary="Correct a notice's fields (the issuing HQ)",
+)
+def notice_update(request: HttpRequest, notice_id: int, payload: NoticeChangeIn) -> NoticeOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    notice = selectors.access_notice_by_id(actor, notice_id, write=True)
+    if payload.body is not None and len(payload.body) > MAX_TEXT_CHARS:
+        raise HttpError(422, f"body: at most {MAX_TEXT_CHARS} characters")
+    fields = {
+        name: getattr(notice, name)
+        for name in ("kind", "title", "date", "body", "doc_number", "issuer_name", "public")
+    }
+    fields.update(payload.dict(exclude_none=True))
+    try:
+        notice = services.notice_update(actor=actor, notice=notice, **fields)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return _notice_out(notice)
 
 
 @router.post(
@@ -153,6 +215,8 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
         actor, division or min(keys, key=len), permission=Perm.DASHBOARD_VIEW
     )
     dash = build_dashboard(division=place, day=day or timezone.localdate())
+    names = dash.metric_names
+    stats = {r.name for g in dash.groups for r in g.rows if isinstance(r, StatRow)}
     return DashboardOut(
         division_code=place.code,
         date=dash.day,
@@ -171,6 +235,22 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
                         change=r.change,
                     )
                     for r in g.rows
+                    if isinstance(r, Row)
+                ],
+                statistics=[
+                    StatisticOut(
+                        metric=r.name,
+                        label=r.label,
+                        kind=r.kind,
+                        unit=r.unit,
+                        today=r.today,
+                        to_date=r.value,
+                        change=r.change,
+                        text=r.headline_text,
+                        detail=r.detail,
+                    )
+                    for r in g.rows
+                    if isinstance(r, StatRow)
                 ],
             )
             for g in dash.groups
@@ -179,7 +259,8 @@ def dashboard(request: HttpRequest, division: str = "", day: date | None = None)
             ChildOut(
                 code=c.division.code,
                 name=c.division.short_name,
-                values=dict(zip(dash.metric_names, c.values, strict=True)),
+                values={n: v for n, v in zip(names, c.values, strict=True) if isinstance(v, int)},
+                statistics={n: v for n, v in zip(names, c.values, strict=True) if n in stats},
             )
             for c in dash.children
         ],

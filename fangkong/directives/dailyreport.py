@@ -15,7 +15,7 @@ from pathlib import Path
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from fangkong.directives.dashboard import Dashboard, Row, build_dashboard
+from fangkong.directives.dashboard import ChildRow, Dashboard, Row, StatRow, build_dashboard
 from fangkong.directives.models import Assignment
 from fangkong.directives.selectors import assignment_summary, overdue_assignments
 from fangkong.divisions.models import Division
@@ -74,9 +74,16 @@ def _figure_header() -> list[str]:
     return [_("Figure"), _("Today / level"), _("Since yesterday"), _("Total")]
 
 
-def _figure_cells(row: Row) -> list[object]:
+def _figure_cells(row: Row | StatRow) -> list[object]:
+    if isinstance(row, StatRow):  # a median or an average, in words: "≈ 850 ms"
+        return [row.label, row.headline_text, row.change_text, row.total_text]
     total: object = row.value if row.kind == "flow" else ""
     return [row.label, row.headline, _change(row.change), total]
+
+
+def _child_cells(child: ChildRow) -> list[object]:
+    """Counts as numbers, statistics in words."""
+    return [v if isinstance(v, int) else t for v, t in zip(child.values, child.texts, strict=True)]
 
 
 def _implementation_lines(report: DailyReport) -> list[str]:
@@ -142,7 +149,9 @@ def render_xlsx(report: DailyReport) -> bytes:
         labels = [r.label for g in dash.groups for r in g.rows]
         below.write_row(0, 2, labels, bold)
         for i, child in enumerate(dash.children, start=1):
-            below.write_row(i, 0, [child.division.name, child.division.full_code, *child.values])
+            below.write_row(
+                i, 0, [child.division.name, child.division.full_code, *_child_cells(child)]
+            )
         below.set_column(0, 0, 24)
     book.close()
     return buffer.getvalue()
@@ -177,7 +186,7 @@ def render_pdf(report: DailyReport) -> bytes:
         )
         pdf.set_font("cjk", size=9)
         with pdf.table(
-            col_widths=(90, 30, 30, 30), headings_style=header_style, line_height=6
+            col_widths=(84, 32, 32, 32), headings_style=header_style, line_height=6
         ) as table:
             table.row(_figure_header())
             for r in group.rows:

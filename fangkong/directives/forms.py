@@ -69,6 +69,69 @@ class NoticeConfirmForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"))
 
 
+class NoticeFieldsForm(forms.Form):
+    """The fields of a notice a person writes or corrects (not imported from text)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    issuer_name = forms.CharField(
+        label=_("Issuer as written"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty: the issuing HQ's name."),
+    )
+    doc_number = forms.CharField(
+        label=_("Document number"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. 左防指发〔2020〕3号"),
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    public = forms.BooleanField(label=_("Public (on the public notice list)"), required=False)
+    body = forms.CharField(
+        label=_("Text"), max_length=MAX_TEXT_CHARS, widget=forms.Textarea(attrs={"rows": 14})
+    )
+
+
+class NoticeWriteForm(NoticeFieldsForm):
+    """A notice written from scratch: its issuing HQ, fields, measures and attachments."""
+
+    issuer = forms.ChoiceField(label=_("Issuing HQ"))
+    measures = forms.CharField(
+        label=_("Measures"),
+        required=False,
+        max_length=MAX_TEXT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One measure a line: its title, then its text after the first 。 "
+            "They are numbered 一、二、… in this order."
+        ),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+    field_order = ["issuer", "kind", "title", "issuer_name", "doc_number", "date", "public"]
+
+    def __init__(self, *args: Any, issuers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].choices = [(d.code, d.name) for d in issuers]  # type: ignore[attr-defined]
+
+
+class NoticeEditForm(NoticeFieldsForm):
+    """Correct a notice: its fields, new attachments, attachments to remove."""
+
+    attachments = MultipleFileField(label=_("Add attachments"))
+    remove = forms.MultipleChoiceField(
+        label=_("Remove attachments"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, attachments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].choices = [(str(a.pk), a.name) for a in attachments]  # type: ignore[attr-defined]
+        if not attachments:
+            del self.fields["remove"]
+
+
 class AssignForm(forms.Form):
     measures = forms.MultipleChoiceField(label=_("Measures"), widget=forms.CheckboxSelectMultiple)
     divisions = forms.MultipleChoiceField(label=_("Divisions"), widget=forms.CheckboxSelectMultiple)

@@ -439,6 +439,9 @@ def _cn_numeral(number: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
 
 
+cn_numeral = _cn_numeral
+
+
 def _date_part(value: str) -> int | None:
     """Parse a year, month or day written in Arabic digits or Chinese numerals."""
     if value.isdigit():

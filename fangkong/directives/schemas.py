@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from datetime import date
 
 from ninja import Schema
@@ -23,6 +24,37 @@ class NoticeOut(Schema):
     source: str
     cites: list[str]
     measures: list[MeasureOut]
+
+
+class MeasureIn(Schema):
+    title: str
+    text: str = ""
+
+
+class NoticeIn(Schema):
+    """A notice written from scratch; measures are numbered 一、二、… in the order given."""
+
+    division_code: str  # the issuing HQ
+    kind: str = "notice"
+    title: str
+    date: date
+    body: str
+    doc_number: str = ""
+    issuer_name: str = ""
+    public: bool = False
+    measures: list[MeasureIn] = []
+
+
+class NoticeChangeIn(Schema):
+    """Corrections to a notice's fields; a field left out keeps its value."""
+
+    kind: str | None = None
+    title: str | None = None
+    date: datetime.date | None = None
+    body: str | None = None
+    doc_number: str | None = None
+    issuer_name: str | None = None
+    public: bool | None = None
 
 
 class ParseIn(Schema):
@@ -83,17 +115,33 @@ class FigureOut(Schema):
     change: int | None
 
 
+class StatisticOut(Schema):
+    """A median (estimated from a histogram) or an average; null when nothing was recorded."""
+
+    metric: str
+    label: str
+    kind: str  # median | average
+    unit: str  # ms | min | points
+    today: float | None
+    to_date: float | None
+    change: float | None
+    text: str  # today's value as shown: "≈ 850 ms"
+    detail: str  # a median's count and bucket range
+
+
 class GroupOut(Schema):
     app: str
     measures: str
     title: str
     figures: list[FigureOut]
+    statistics: list[StatisticOut]
 
 
 class ChildOut(Schema):
     code: str
     name: str
     values: dict[str, int]
+    statistics: dict[str, float | None]
 
 
 class DashboardOut(Schema):

@@ -7,6 +7,7 @@ errors on objects the actor cannot see are raised by the gatekeepers in ``select
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +37,7 @@ from fangkong.directives.models import (
     ReportAttachment,
     ReportState,
 )
-from fangkong.directives.parsing import ParsedNotice, parse_notice
+from fangkong.directives.parsing import ParsedNotice, cn_numeral, parse_notice
 from fangkong.divisions.models import Division
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -129,6 +130,100 @@ def notice_create(
         public=public,
         measures=len(measures),
         attachments=len(attachments),
+    )
+    return notice
+
+
+MAX_MEASURES = 99
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．)）])\s*"
+)
+
+
+def measures_from_lines(text: str) -> list[MeasureInput]:
+    """Measures written one a line: the title, then its text after the first 。 (or ：).
+
+    A leading number the writer typed (一、 (一) 1.) is dropped: measures are numbered 一、二、…
+    in the order written. Raises ``ValidationError`` naming the line that has no title.
+    """
+    measures: list[MeasureInput] = []
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        line = _LEADING_NUMBER.sub("", raw.strip(), count=1).strip()
+        end = re.search(r"[。：:]", line)
+        title, rest = (line[: end.start()], line[end.end() :]) if end else (line, "")
+        if not title.strip():
+            raise ValidationError(
+                {"measures": _("Line %(n)d: a measure needs a title.") % {"n": line_no}}
+            )
+        if len(measures) >= MAX_MEASURES:
+            raise ValidationError({"measures": _("At most %(n)d measures.") % {"n": MAX_MEASURES}})
+        number = cn_numeral(len(measures) + 1)
+        measures.append(MeasureInput(number, title.strip()[:300], rest.strip()))
+    return measures
+
+
+_NOTICE_FIELDS = ("kind", "title", "issuer_name", "doc_number", "date", "body", "public")
+
+
+@transaction.atomic
+def notice_update(
+    *,
+    actor: User,
+    notice: Notice,
+    kind: str,
+    title: str,
+    date: date,
+    body: str,
+    doc_number: str = "",
+    issuer_name: str = "",
+    public: bool = False,
+    add_attachments: Sequence[UploadedFile] = (),
+    remove_attachment_ids: Iterable[int] = (),
+) -> Notice:
+    """Correct a notice's fields, add attachments and remove some; the issuing HQ stays."""
+    notice = Notice.objects.select_for_update().select_related("division").get(pk=notice.pk)
+    _require_publish(actor, notice.division)
+    if kind not in NoticeKind.values:
+        raise ValidationError(_("Unknown kind of notice: %(kind)s.") % {"kind": kind})
+    if not title.strip():
+        raise ValidationError(_("The notice has no title."))
+    if not body.strip():
+        raise ValidationError(_("The notice has no text."))
+    removed = list(notice.attachments.filter(pk__in=list(remove_attachment_ids)))
+    kept = notice.attachments.count() - len(removed)
+    if kept + len(add_attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(_("At most %(n)d attachments.") % {"n": MAX_ATTACHMENTS})
+    _check_attachments(add_attachments)
+    new = {
+        "kind": kind,
+        "title": title.strip()[:300],
+        "issuer_name": issuer_name.strip()[:200] or notice.division.name,
+        "doc_number": doc_number.strip()[:100],
+        "date": date,
+        "body": body.strip(),
+        "public": public,
+    }
+    changed = [name for name in _NOTICE_FIELDS if getattr(notice, name) != new[name]]
+    if not changed and not removed and not add_attachments:
+        return notice
+    for name in changed:
+        setattr(notice, name, new[name])
+    notice.full_clean()
+    notice.save(update_fields=[*changed, "updated_at"])
+    for attachment in removed:
+        attachment.file.delete(save=False)
+        attachment.delete()
+    for upload in add_attachments:
+        NoticeAttachment.objects.create(notice=notice, file=upload, name=upload.name or "file")
+    record_audit(
+        actor,
+        "notice.update",
+        notice,
+        changed=changed,
+        attachments_added=len(add_attachments),
+        attachments_removed=[a.name for a in removed],
     )
     return notice
 

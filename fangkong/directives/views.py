@@ -23,8 +23,10 @@ from fangkong.directives.forms import (
     AssignForm,
     DashboardForm,
     NoticeConfirmForm,
+    NoticeEditForm,
     NoticeImportForm,
     NoticeSearchForm,
+    NoticeWriteForm,
     ReportForm,
     ReturnForm,
     import_error_message,
@@ -240,6 +242,97 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 {**context, "form": confirm, "parsed": parsed, "issuer": issuers[0].code},
             )
     return render(request, "directives/notice_import.html", {**context, "form": form})
+
+
+@login_required
+def notice_write(request: HttpRequest) -> HttpResponse:
+    """Write a notice from scratch: fields, measures one a line, attachments."""
+    actor: Any = request.user
+    require_perm(actor, Perm.DIRECTIVES_PUBLISH)
+    issuers = _publish_divisions(actor)
+    if request.method == "POST":
+        form = NoticeWriteForm(request.POST, request.FILES, issuers=issuers)
+    else:
+        form = NoticeWriteForm(
+            issuers=issuers, initial={"kind": "notice", "date": timezone.localdate()}
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        issuer = next(d for d in issuers if d.code == data["issuer"])
+        try:
+            notice = services.notice_create(
+                actor=actor,
+                division=issuer,
+                kind=data["kind"],
+                title=data["title"],
+                date=data["date"],
+                body=data["body"],
+                doc_number=data["doc_number"],
+                issuer_name=data["issuer_name"],
+                public=data["public"],
+                measures=services.measures_from_lines(data["measures"]),
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Notice issued."))
+            return redirect("directives:notice-detail", notice.pk)
+    return render(request, "directives/notice_write.html", {"form": form})
+
+
+@login_required
+def notice_edit(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Correct a notice's fields and attachments (the issuing HQ only)."""
+    actor: Any = request.user
+    notice = selectors.access_notice_by_id(actor, notice_id, write=True)
+    attachments = list(notice.attachments.all())
+    if request.method == "POST":
+        form = NoticeEditForm(request.POST, request.FILES, attachments=attachments)
+    else:
+        form = NoticeEditForm(
+            attachments=attachments,
+            initial={
+                "kind": notice.kind,
+                "title": notice.title,
+                "issuer_name": notice.issuer_name,
+                "doc_number": notice.doc_number,
+                "date": notice.date,
+                "public": notice.public,
+                "body": notice.body,
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.notice_update(
+                actor=actor,
+                notice=notice,
+                kind=data["kind"],
+                title=data["title"],
+                date=data["date"],
+                body=data["body"],
+                doc_number=data["doc_number"],
+                issuer_name=data["issuer_name"],
+                public=data["public"],
+                add_attachments=data["attachments"],
+                remove_attachment_ids=[int(pk) for pk in data.get("remove", [])],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Notice saved."))
+            return redirect("directives:notice-detail", notice.pk)
+    return render(request, "directives/notice_edit.html", {"form": form, "notice": notice})
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's errors on the form: on the field they name, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        _errors(form, exc)
 
 
 def _safe_parse(text: str) -> Any:

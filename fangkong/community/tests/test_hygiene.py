@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fangkong.community import services
 from fangkong.community.forms import CampaignForm
 from fangkong.community.models import HygieneTask, Inspection
+from fangkong.core.models import DailyCount
 from fangkong.core.rollups import figures, rebuild
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, RIGHT_TOWN, BaseTestCase, division
 
@@ -23,7 +25,7 @@ TODAY = date(2020, 2, 10)
 CHECKLIST = [("垃圾清运", 50), ("消毒记录", 30), ("公厕卫生", 20)]
 HYGIENE = [
     "community.hygiene.inspections",
-    "community.hygiene.score_points",
+    "community.hygiene.score_tenths",
     "community.hygiene.tasks_open",
 ]
 
@@ -82,7 +84,7 @@ class HygieneServiceTests(BaseTestCase):
             services.inspection_record(actor=worker, task=task, results=_results(campaign))
         got = figures([LEFT_BANNER], HYGIENE, on=TODAY)
         assert got["community.hygiene.inspections"]["total"] == 2
-        assert got["community.hygiene.score_points"]["total"] == 170
+        assert got["community.hygiene.score_tenths"]["total"] == 1700
         assert got["community.hygiene.tasks_open"]["total"] == 0
         rebuild(HYGIENE)
         assert figures([LEFT_BANNER], HYGIENE, on=TODAY) == got
@@ -319,3 +321,99 @@ class HygienePageTests(BaseTestCase):
         assert inspected.json()["score"] == 100.0 and inspected.json()["task_status"] == "passed"
         ranking = client.get(f"/api/v1/community/campaigns/{body['id']}/ranking").json()
         assert ranking[0]["code"] == LEFT_BANNER and ranking[0]["average"] == 100.0
+
+
+class HygieneScoreAverageTests(BaseTestCase):
+    @time_machine.travel("2020-02-10 09:00 +0800", tick=False)
+    def test_the_average_score_equals_a_direct_computation_after_random_inspections(self):
+        import random
+
+        from fangkong.community import metrics
+        from fangkong.core import rollups
+        from fangkong.test import LEAGUE, RIGHT_BANNER
+
+        rng = random.Random(12)
+        # Weights 1:1:1 give scores with a decimal (33.3, 66.7): the sum is kept in tenths.
+        campaign = _campaign(self.colleague, checklist=[("垃圾", 1), ("消毒", 1), ("公厕", 1)])
+        worker = sumu_worker()
+        places = [BAYANHAOTE, "152921110200", "152921110201"]
+        labels = ["垃圾", "消毒", "公厕"]
+        days = [TODAY + timedelta(days=n) for n in range(3)]
+        for day in days:
+            with time_machine.travel(f"{day} 10:00 +0800", tick=False):
+                for _ in range(8):
+                    open_tasks = list(HygieneTask.objects.exclude(status="passed"))
+                    if not open_tasks or rng.random() < 0.3:
+                        open_tasks.append(_task(self.colleague, campaign, code=rng.choice(places)))
+                    task = rng.choice(open_tasks)
+                    passed = [label for label in labels if rng.random() < 0.6]
+                    failing = len(passed) < 3 or rng.random() < 0.2
+                    services.inspection_record(
+                        actor=worker,
+                        task=task,
+                        results=_results(campaign, *passed),
+                        problems="垃圾未清" if failing else "",
+                        rectification_due=day + timedelta(days=2) if failing else None,
+                    )
+        average = rollups.STATISTICS[metrics.HYGIENE_SCORE_AVERAGE]
+        assert Inspection.objects.filter(score__in=[Decimal("33.3"), Decimal("66.7")]).exists()
+        for key in [LEAGUE, LEFT_BANNER, BAYANHAOTE, "152921110201", RIGHT_BANNER]:
+            for day in days:
+                figs = rollups.figures([key], average.metrics, on=day)
+                rows = [
+                    (timezone.localdate(i.created_at), i.score)
+                    for i in Inspection.objects.within(key)
+                ]
+                for which, chosen in (
+                    ("today", [s for d, s in rows if d == day]),
+                    ("total", [s for d, s in rows if d <= day]),
+                ):
+                    got = average.of(figs, which)
+                    if not chosen:
+                        assert got is None
+                    else:
+                        exact = sum(chosen, Decimal(0)) / len(chosen)
+                        assert abs(Decimal(str(got)) - exact) < Decimal("1e-9"), (key, day)
+        before = {
+            (r.metric, r.division_code, r.day): r.value
+            for r in DailyCount.objects.filter(metric__in=average.metrics)
+        }
+        DailyCount.objects.filter(metric__in=average.metrics).delete()
+        rollups.rebuild(average.metrics)
+        assert {
+            (r.metric, r.division_code, r.day): r.value
+            for r in DailyCount.objects.filter(metric__in=average.metrics)
+        } == before
+
+
+class ScoreTenthsMigrationTests(BaseTestCase):
+    @time_machine.travel("2020-02-10 10:00 +0800", tick=False)
+    def test_the_migration_replaces_the_rounded_points_with_the_exact_sum(self):
+        import importlib
+
+        from django.apps import apps
+
+        from fangkong.core.models import RunningCount
+        from fangkong.core.rollups import bump
+
+        campaign = _campaign(self.colleague, checklist=[("垃圾", 1), ("消毒", 1), ("公厕", 1)])
+        task = _task(self.colleague, campaign)
+        services.inspection_record(
+            actor=sumu_worker(),
+            task=task,
+            results=_results(campaign, "垃圾", "消毒"),
+            problems="公厕脏",
+            rectification_due=TODAY + timedelta(days=2),
+        )
+        # As an older version left them: the sum in rounded points, no tenths.
+        DailyCount.objects.filter(metric="community.hygiene.score_tenths").delete()
+        RunningCount.objects.filter(metric="community.hygiene.score_tenths").delete()
+        bump("community.hygiene.score_points", BAYANHAOTE, TODAY, 67)
+        migration = importlib.import_module(
+            "fangkong.community.migrations.0002_hygiene_score_tenths"
+        )
+        migration.fill(apps, None)
+        got = figures([LEFT_BANNER], ["community.hygiene.score_tenths"], on=TODAY)
+        assert got["community.hygiene.score_tenths"]["total"] == 667
+        assert not DailyCount.objects.filter(metric="community.hygiene.score_points").exists()
+        assert not RunningCount.objects.filter(metric="community.hygiene.score_points").exists()

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import time_machine
 from django.db import transaction
+from django.utils import translation
 
 from fangkong.core import rollups
 from fangkong.core.models import DailyCount
@@ -88,10 +89,13 @@ class DashboardFigureTests(MetricsMixin):
     def test_the_dashboard_reads_only_the_rollups_in_a_few_queries(self):
         self.bump_sample()
         league = Division.objects.get(code=LEAGUE)
-        # Each figure set is two small queries (running totals, and the days from then on).
-        with self.assertNumQueries(9):
-            build_dashboard(division=league, day=DAY)
-        with self.assertNumQueries(7):  # without yesterday's flows
+        # The division's and its children's figures, with yesterday's, are two queries (running
+        # totals by child, and the days from yesterday on); then the children, the chart's
+        # series and the breadcrumbs.
+        with self.assertNumQueries(5):
+            full = build_dashboard(division=league, day=DAY)
+        assert full.row("returnees.registered").change == 4
+        with self.assertNumQueries(5):  # without yesterday's flows: the same queries
             page = build_dashboard(division=league, day=DAY, compare=False)
         assert page.row("returnees.registered").change is None
         assert page.row("returnees.under_observation").change == -2
@@ -186,3 +190,102 @@ class DirectivesRollupTests(BaseTestCase):
         from fangkong.test import make_user
 
         return make_user(f"staff{code}", Role.STAFF, code)
+
+
+def between(lower: float, value: float | None, upper: float) -> bool:
+    """``lower < value <= upper``: a median lies in its bucket."""
+    return value is not None and lower < value <= upper
+
+
+class DashboardStatisticsTests(BaseTestCase):
+    """The medians and averages the apps register, at every level of the drill-down."""
+
+    FAST = "checkpoints.fast_pass.scan_ms"
+    HELP = "assistance.help.response_median"
+    SCORE = "community.hygiene.score_average"
+
+    def bump_sample(self):
+        fast = rollups.STATISTICS[self.FAST]
+        help_median = rollups.STATISTICS[self.HELP]
+        rows = [(fast.bucket_metric(ms), VILLAGE_L, DAY, 1) for ms in (120, 450, 600)]
+        rows += [(fast.bucket_metric(ms), "152922103001", DAY, 1) for ms in (2500, 2600)]
+        rows += [(fast.bucket_metric(900), VILLAGE_L, DAY - timedelta(days=1), 1)]
+        rows += [(help_median.bucket_metric(m), VILLAGE_L, DAY, 1) for m in (25, 40, 200)]
+        rows += [
+            ("assistance.help.response_minutes", VILLAGE_L, DAY, 265),
+            ("assistance.help.answered", VILLAGE_L, DAY, 3),
+            ("community.hygiene.score_tenths", VILLAGE_L, DAY, 855 + 700),
+            ("community.hygiene.inspections", VILLAGE_L, DAY, 2),
+        ]
+        rollups.bump_many(rows)
+
+    @translation.override("en")
+    def test_each_level_shows_the_median_of_its_own_observations(self):
+        self.bump_sample()
+        index = None
+        for code, count, bucket in [
+            (LEAGUE, 5, (400, 700)),  # 120 450 600 2500 2600: the middle one is 600
+            (LEFT_BANNER, 3, (400, 700)),  # 120 450 600: 450
+            (BAYANHAOTE, 3, (400, 700)),
+            (VILLAGE_L, 3, (400, 700)),
+            (RIGHT_BANNER, 2, (2000, 5000)),
+        ]:
+            dash = build_dashboard(division=Division.objects.get(code=code), day=DAY)
+            row = dash.row(self.FAST)
+            assert row is not None and row.kind == "median"
+            assert between(bucket[0], row.today, bucket[1]), (code, row.today)
+            assert row.detail.startswith(f"{count} recorded"), row.detail
+            assert row.headline_text.startswith("≈ ")
+            if code == LEFT_BANNER:
+                assert between(700, row.yesterday, 1000)
+                assert row.change_text.startswith("-")
+            index = dash.metric_names.index(self.FAST)
+            if code == LEAGUE:
+                by_code = {c.division.code: c for c in dash.children}
+                assert between(400, by_code[LEFT_BANNER].values[index], 700)
+                assert between(2000, by_code[RIGHT_BANNER].values[index], 5000)
+                assert by_code["152923"].values[index] is None
+                assert by_code["152923"].texts[index] == "—"
+        village = build_dashboard(division=Division.objects.get(code=VILLAGE_L), day=DAY)
+        help_row = village.row(self.HELP)
+        assert between(30, help_row.today, 60)  # 25 40 200 minutes: the middle one is 40
+        assert village.row("assistance.help.response_average").today == 265 / 3
+        assert village.row(self.SCORE).today == 77.75
+        assert village.row(self.SCORE).headline_text == "77.8"
+        assert village.row("assistance.help.response_minutes") is None  # a hidden part
+        assert index is not None
+
+    def test_the_page_the_api_and_the_daily_report_show_them_in_chinese(self):
+        from fangkong.directives.dailyreport import build_daily_report, render_pdf, render_xlsx
+        from fangkong.directives.tests.test_daily_report import _cells
+
+        self.bump_sample()
+        client = self.client_for(self.league_commander)
+        page = client.get(f"/directives/dashboard/?division={BAYANHAOTE}&date={DAY}")
+        html = page.content.decode()
+        assert "绿色通道快速通行用时中位数" in html
+        assert "卫生检查平均得分" in html and "求助答复用时中位数" in html
+        assert "中位数在 400 毫秒 至 700 毫秒 之间" in html
+        chart = client.get(
+            f"/directives/dashboard/?division={LEFT_BANNER}&date={DAY}&metric={self.FAST}"
+        )
+        series = dict(chart.context["dash"].series)
+        assert between(400, series[DAY], 700)
+        assert between(700, series[DAY - timedelta(days=1)], 1000)
+        data = client.get(f"/api/v1/directives/dashboard?division={LEAGUE}&day={DAY}").json()
+        stats = {s["metric"]: s for g in data["groups"] for s in g["statistics"]}
+        assert stats[self.FAST]["unit"] == "ms"
+        assert between(400, stats[self.FAST]["today"], 700)
+        assert stats[self.SCORE]["today"] == 77.75
+        left = next(c for c in data["children"] if c["code"] == LEFT_BANNER)
+        assert between(400, left["statistics"][self.FAST], 700)
+        assert self.FAST not in left["values"]
+        with translation.override("zh-hans"):
+            report = build_daily_report(division=Division.objects.get(code=LEAGUE), day=DAY)
+            rows = _cells(render_xlsx(report))
+            pdf = render_pdf(report)
+        fast = next(r for r in rows if r and r[0] == "绿色通道快速通行用时中位数：扫码到判定")
+        assert fast[1].startswith("约 ") and fast[1].endswith("毫秒")
+        score = next(r for r in rows if r and r[0] == "卫生检查平均得分")
+        assert score[1] == "77.8"
+        assert pdf.startswith(b"%PDF")

@@ -2,11 +2,12 @@
 
 The floor is the least work that can check a pass signature at all, done in the same process on
 the same code: Base45 decode (the project's own decoder, ``fangkong.lib.b45``, which the library
-also uses: the floor must not be slowed by a slower decoder), ``zlib.decompress``, ``cbor2.loads`` of the COSE_Sign1 and of its protected header (the kid)
-and payload (the claims): no verifier can give a verdict without reading them; the COSE
-Sig_structure, and one ``cryptography`` ES256 verify with an already loaded public key. The library
-call adds the prefix and size checks, strict decoding, the claims map and its types, the trust-list
-lookup (50 keys, 10 000 revoked serials) and the time and revocation checks.
+also uses: the floor must not be slowed by a slower decoder), ``zlib.decompress``, ``cbor2.loads``
+of the COSE_Sign1 and of its protected header (the kid) and payload (the claims), since no
+verifier can give a verdict without reading them, the COSE Sig_structure, and one
+``cryptography`` ES256 verify with an already loaded public key. The library call adds the prefix
+and size checks, strict decoding, the claims map and its types, the trust-list lookup (50 keys,
+10 000 revoked serials) and the time and revocation checks.
 
 Runs of both are interleaved (alternating which goes first) and the median per-call time of each
 is compared. Prints one line and exits 1 when the ratio misses the target::

@@ -123,12 +123,13 @@ def _known_place(address_code: str, year: int) -> bool:
     return True
 
 
-def fast_parse_id_number(value: str) -> IdNumberInfo:
+def fast_parse_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
     """``parse_id_number`` with the address-code look-up cached per code.
 
     A well-formed 18-digit number with a right check digit (python-stdnum), a possible birth
     date and a known address code is accepted without the full ``ric.validate``; anything else
-    goes through ``parse_id_number`` for its exact message.
+    goes through ``parse_id_number`` for its exact message. ``today`` (the system's date, as
+    ``parse_id_number`` takes it) spares a clock read per number in bulk checks.
     """
     text = (value or "").strip().upper()
     if len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
@@ -137,7 +138,11 @@ def fast_parse_id_number(value: str) -> IdNumberInfo:
         except ValueError:
             return parse_id_number(value)
         check = str(ric.calc_check_digit(text))
-        if check == text[17] and birth <= date.today() and _known_place(text[:6], birth.year):
+        if (
+            check == text[17]
+            and birth <= (today or date.today())
+            and _known_place(text[:6], birth.year)
+        ):
             sex = "M" if int(text[16]) % 2 else "F"
             return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
     return parse_id_number(value)
@@ -244,6 +249,7 @@ def _char_pinyin(char: str) -> tuple[str, str]:
     return pinyin_keys(char)
 
 
+@lru_cache(maxsize=65536)
 def name_pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a person's name, character by character (cached, so that a
     census of 100,000 names costs a few thousand look-ups)."""

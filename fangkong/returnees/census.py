@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,7 +27,13 @@ from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump_many
 from fangkong.divisions.models import Division, Level
-from fangkong.lib.ids import InvalidNumber, division_scope_key, normalize_mobile, normalize_plate
+from fangkong.lib.ids import (
+    InvalidNumber,
+    division_scope_key,
+    normalize_mobile,
+    normalize_plate,
+    parse_id_number,
+)
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
     CensusJob,
@@ -419,11 +426,15 @@ def check_rows(
     default_division: str = "",
     progress: Callable[[int, int], None] | None = None,
     fast_path: bool = True,
+    sink: Callable[[GoodRow], bool] | None = None,
+    skip_bad_rows: bool = True,
 ) -> tuple[list[GoodRow], CensusReport]:
     """Check every data row; return the good ones and a report naming every problem.
 
     Rows without a problem are checked by a fast path with per-value caches; any doubt sends
-    a row to the full check (``fast_path=False`` sends every row, as the tests compare)."""
+    a row to the full check (``fast_path=False`` sends every row, as the tests compare).
+    ``sink`` may take a good row as soon as it is checked (it returns True when it did),
+    until a bad row makes the import all-or-nothing's "nothing" (unless ``skip_bad_rows``)."""
     report = CensusReport(sheet=table.sheet)
     header_cells = [_header_text(c) for c in table.rows[table.header_row]]
     raw_headers = [str(c or "").strip() for c in table.rows[table.header_row]]
@@ -494,7 +505,8 @@ def check_rows(
         if fast_path and r not in special_rows:
             checked = fast(cells, row_number)
             if checked is not None:
-                good.append(checked)
+                if sink is None or (report.rejected and not skip_bad_rows) or not sink(checked):
+                    good.append(checked)
                 continue
         # The full check: names every problem of the row (or accepts what the fast one left).
         problems: list[Problem] = []
@@ -594,7 +606,9 @@ def check_rows(
             report.rejected += 1
             continue
         seen[identity] = row_number
-        good.append(good_row(row_number, clean))
+        checked = good_row(row_number, clean)
+        if sink is None or (report.rejected and not skip_bad_rows) or not sink(checked):
+            good.append(checked)
     return good, report
 
 
@@ -843,21 +857,50 @@ def _names(columns: Iterable[str]) -> str:
     return ", ".join(connection.ops.quote_name(c) for c in columns)
 
 
-def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain tuples on the bulk path (PostgreSQL COPY, SQLite ``executemany``)."""
-    if not rows:
-        return
+def _copy_types(model: Any, columns: list[str]) -> list[str]:
+    """PostgreSQL type names of the columns (``varchar(50)`` → ``varchar``) for binary COPY."""
+    from psycopg.postgres import types
+
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    names = []
+    for column in columns:
+        info = types.get(fields[column].db_type(connection).split("(")[0])
+        assert info is not None, column
+        names.append(info.name)
+    return names
+
+
+@contextmanager
+def _inserter(
+    model: Any, columns: list[str], cursor: Any = None
+) -> Iterator[Callable[[tuple[Any, ...]], None]]:
+    """A function that inserts one plain tuple, on the bulk path: PostgreSQL streams the rows
+    by binary COPY as they are made (the server inserts while the caller builds the next
+    ones; dates and ids go over as they are, not as text to format and parse); SQLite takes
+    them by ``executemany`` in chunks."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = _names(columns)
-    with connection.cursor() as cursor:
+    with ExitStack() as stack:
+        if cursor is None:
+            cursor = stack.enter_context(connection.cursor())
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types(_copy_types(model, columns))
+                yield copy.write_row
             return
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model names
-        for chunk in _chunks(rows, 5000):
+        chunk: list[tuple[Any, ...]] = []
+
+        def put(row: tuple[Any, ...]) -> None:
+            chunk.append(row)
+            if len(chunk) >= 5000:
+                cursor.executemany(sql, chunk)
+                chunk.clear()
+
+        yield put
+        if chunk:
             cursor.executemany(sql, chunk)
 
 
@@ -900,8 +943,10 @@ def _select_where_in(
 def _new_ids(model: Any, n: int) -> list[int] | None:
     """On PostgreSQL, ``n`` ids taken from the table's sequence, so that rows can be copied
     in with their ids (no look-up afterwards); None elsewhere."""
-    if connection.vendor != "postgresql" or not n:
+    if connection.vendor != "postgresql":
         return None
+    if not n:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -915,7 +960,108 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
-def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filename: str) -> None:
+class TripStream:
+    """Trips streamed into the table while the file is still being checked (PostgreSQL).
+
+    It takes the good rows of people the database does not know and the file names once
+    (most of a census): their ids are taken from the sequence before the check, and each
+    such row's trip goes out by binary COPY as soon as the row is checked, so that the server
+    inserts while Python checks the next rows. Their people are copied in with the other new
+    people afterwards (the trip's foreign key is checked at commit). Every other row (a known
+    person, a person with several rows) goes the ordinary way, after the check.
+    """
+
+    def __init__(self, table: Table, *, actor: Any) -> None:
+        self.ids: dict[str, int] = {}
+        self.people: list[tuple[Any, ...]] = []  # (id, id_number, *GoodRow.person)
+        self.created = 0
+        self.registered: dict[tuple[str, str], int] = {}
+        self.by = getattr(actor, "pk", None)
+        self.stamp = timezone.now()
+        self.units = _units()
+        self._receipts: list[str] = []
+        self._stack = ExitStack()
+        self._put: Callable[[tuple[Any, ...]], None] | None = None
+        header = [_ALIAS.get(_header_text(c)) for c in table.rows[table.header_row]]
+        if "id_number" not in header:
+            return
+        at = header.index("id_number")
+        count: dict[str, int] = {}
+        for cells in table.rows[table.header_row + 1 :]:
+            raw = cells[at] if at < len(cells) else None
+            if type(raw) is str:
+                number = _normal_id_number(raw)
+                count[number] = count.get(number, 0) + 1
+        once = [n for n, c in count.items() if c == 1 and len(n) == 18]
+        known = {row[0] for row in _select_where_in(Person, ("id_number",), "id_number", once)}
+        once = [n for n in once if n not in known]
+        self.ids = dict(zip(once, _new_ids(Person, len(once)) or [], strict=True))
+
+    def __call__(self, g: GoodRow) -> bool:
+        pk = self.ids.get(g.id_number)
+        if pk is None:
+            return False
+        if self._put is None:
+            cursor = self._stack.enter_context(connection.cursor())
+            self._put = self._stack.enter_context(_inserter(ReturnTrip, TRIP_COLUMNS, cursor))
+        if not self._receipts:
+            self._receipts = _receipts(2000)
+        t = g.trip
+        unit = self.units.get((t[11], t[10][:6])) if t[11] else None
+        head = (pk, g.departure_date, RegisteredVia.IMPORT, self.by, self._receipts.pop())
+        self._put((*head, "expected", self.stamp, self.stamp, *t[:11], unit, *t[11:]))
+        self.people.append((pk, g.id_number, *g.person))
+        self.created += 1
+        key = (t[10], t[0])
+        self.registered[key] = self.registered.get(key, 0) + 1
+        return True
+
+    def close(self) -> None:
+        """Finish the COPY (the server catches up with the rows sent)."""
+        self._stack.close()
+
+
+def _normal_id_number(raw: str) -> str:
+    """An ID number as ``parse_id_number`` writes it (15-digit numbers converted), for
+    telling which people the file names once; the check itself comes later."""
+    text = raw.strip().upper()
+    if len(text) == 15 and text.isdigit():
+        try:
+            return parse_id_number(text).number
+        except InvalidNumber:
+            pass
+    return text
+
+
+def _units() -> dict[tuple[str, str], int]:
+    """Work units by (name, banner): a row's 工作单位 is matched within its banner."""
+    return {
+        (name, code[:6]): pk
+        for pk, name, code in WorkUnit.objects.values_list("pk", "name", "division_code")
+    }
+
+
+TRIP_COLUMNS = [
+    "person_id",
+    "departure_date",
+    "registered_via",
+    "registered_by_id",
+    "receipt",
+    "status",
+    "created_at",
+    "updated_at",
+    *TRIP_FIELDS,
+]
+
+
+def write_rows(
+    *,
+    actor: Any,
+    good: list[GoodRow],
+    report: CensusReport,
+    filename: str,
+    stream: TripStream | None = None,
+) -> None:
     """Create or update people and trips for the good rows, in the caller's transaction.
 
     Plain tuples all the way: the people and trips the file names are fetched in one query
@@ -927,10 +1073,7 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
     postgres = connection.vendor == "postgresql"
     stamp = now if postgres else ops.adapt_datetimefield_value(now)
     day = (lambda d: d) if postgres else ops.adapt_datefield_value
-    units = {
-        (name, code[:6]): pk
-        for pk, name, code in WorkUnit.objects.values_list("pk", "name", "division_code")
-    }
+    units = _units()
 
     # People: the last row of each ID number gives the person's details.
     wanted: dict[str, tuple[Any, ...]] = {}
@@ -943,24 +1086,29 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
             Person, ("id_number", "id", *PERSON_FIELDS), "id_number", list(wanted)
         )
     }
-    new_numbers = [number for number in wanted if number not in known]
+    # In ID number order, and trips below in person order: the unique indexes then take
+    # their new keys in order, which PostgreSQL and SQLite do much faster than scattered ones.
+    new_numbers = sorted(number for number in wanted if number not in known)
     ids = _new_ids(Person, len(new_numbers))
     if ids is not None:
-        _insert(
-            Person,
-            ["id", "id_number", *PERSON_FIELDS, "created_at", "updated_at"],
-            [
-                (pk, number, *wanted[number], stamp, stamp)
-                for pk, number in zip(ids, new_numbers, strict=True)
-            ],
-        )
+        with _inserter(
+            Person, ["id", "id_number", *PERSON_FIELDS, "created_at", "updated_at"]
+        ) as put:
+            for pk, number, name, mobile, birth, sex, division_id, code in (
+                stream.people if stream is not None else ()
+            ):
+                pinyin = _pinyin(name)
+                put(
+                    (pk, number, name, mobile, birth, sex, *pinyin, division_id, code, stamp, stamp)
+                )
+            for pk, number in zip(ids, new_numbers, strict=True):
+                put((pk, number, *wanted[number], stamp, stamp))
         person_ids = dict(zip(new_numbers, ids, strict=True))
     else:
-        rows = []
-        for number in new_numbers:
-            values = wanted[number]
-            rows.append((number, *values[:2], day(values[2]), *values[3:], stamp, stamp))
-        _insert(Person, ["id_number", *PERSON_FIELDS, "created_at", "updated_at"], rows)
+        with _inserter(Person, ["id_number", *PERSON_FIELDS, "created_at", "updated_at"]) as put:
+            for number in new_numbers:
+                values = wanted[number]
+                put((number, *values[:2], day(values[2]), *values[3:], stamp, stamp))
         person_ids = dict(_select_where_in(Person, ("id_number", "id"), "id_number", new_numbers))
     changed_people = set()
     person_updates = []
@@ -982,70 +1130,50 @@ def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filenam
             [pk for pk, _ in known.values()],
         )
     }
-    to_create: list[tuple[Any, ...]] = []
     to_update: list[tuple[Any, ...]] = []
     registered: dict[tuple[str, str], int] = {}
     flows: list[tuple[str, str, date, int]] = []
     receipts = iter(_receipts(len(good)))
     by = getattr(actor, "pk", None)
-    for g in good:
-        t = g.trip
-        values = (*t[:11], units.get((t[11], t[10][:6])), *t[11:])
-        pid = person_ids[g.id_number]
-        trip = trips.get((pid, g.departure_date))
-        if trip is None:
-            to_create.append(
-                (
-                    pid,
-                    day(g.departure_date),
-                    RegisteredVia.IMPORT,
-                    by,
-                    next(receipts),
-                    "expected",
-                    stamp,
-                    stamp,
-                    *values[:8],
-                    day(values[8]),
-                    *values[9:],
-                )
-            )
-            group_key = (t[10], t[0])
-            registered[group_key] = registered.get(group_key, 0) + 1
-            continue
-        trip_id, _, _, status, created_at, *old = trip
-        if tuple(old) != values:
-            old_group, division_code = old[0], old[_TRIP_DIVISION[1]]
-            if old_group != t[0]:
-                created_day = timezone.localdate(_aware(created_at))
-                flows.append((metrics.by_group(old_group), division_code, created_day, -1))
-                flows.append((metrics.by_group(t[0]), division_code, created_day, 1))
-            update: list[Any] = list(values)
-            if status != "expected":  # an arrived trip stays where it arrived
-                for i in _TRIP_DIVISION:
-                    update[i] = old[i]
-            update[8] = day(update[8])
-            to_update.append((*update, stamp, trip_id))
-        elif g.id_number in changed_people:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    _insert(
-        ReturnTrip,
-        [
-            "person_id",
-            "departure_date",
-            "registered_via",
-            "registered_by_id",
-            "receipt",
-            "status",
-            "created_at",
-            "updated_at",
-            *TRIP_FIELDS,
-        ],
-        to_create,
-    )
+    via = RegisteredVia.IMPORT
+    created = 0
+    with _inserter(ReturnTrip, TRIP_COLUMNS) as put:
+        for g in sorted(good, key=lambda g: (person_ids[g.id_number], g.departure_date)):
+            t = g.trip
+            unit = units.get((t[11], t[10][:6])) if t[11] else None
+            pid = person_ids[g.id_number]
+            trip = trips.get((pid, g.departure_date)) if trips else None
+            if trip is None:
+                row = (pid, day(g.departure_date), via, by, next(receipts), "expected", stamp)
+                put((*row, stamp, *t[:8], day(t[8]), *t[9:11], unit, *t[11:]))
+                created += 1
+                group_key = (t[10], t[0])
+                registered[group_key] = registered.get(group_key, 0) + 1
+                continue
+            values = (*t[:11], unit, *t[11:])
+            trip_id, _, _, status, created_at, *old = trip
+            if tuple(old) != values:
+                old_group, division_code = old[0], old[_TRIP_DIVISION[1]]
+                if old_group != t[0]:
+                    created_day = timezone.localdate(_aware(created_at))
+                    flows.append((metrics.by_group(old_group), division_code, created_day, -1))
+                    flows.append((metrics.by_group(t[0]), division_code, created_day, 1))
+                update: list[Any] = list(values)
+                if status != "expected":  # an arrived trip stays where it arrived
+                    for i in _TRIP_DIVISION:
+                        update[i] = old[i]
+                update[8] = day(update[8])
+                to_update.append((*update, stamp, trip_id))
+            elif g.id_number in changed_people:
+                report.updated += 1
+            else:
+                report.unchanged += 1
     _update(ReturnTrip, [*TRIP_FIELDS, "updated_at"], to_update)
-    report.created += len(to_create)
+    if stream is not None:
+        created += stream.created
+        for key, count in stream.registered.items():
+            registered[key] = registered.get(key, 0) + count
+    report.created += created
     report.updated += len(to_update)
     for (code, group), count in registered.items():
         flows.append((metrics.REGISTERED, code, today, count))
@@ -1082,17 +1210,37 @@ def census_import(
         except InvalidNumber as exc:
             raise CensusFileError(f"--division: {exc}") from None
     table = read_table(data, filename)
-    with translation.override("en"):  # the report is written in one language
-        good, report = check_rows(
-            table, actor=actor, default_division=default_division, progress=progress
-        )
-    del table  # the checked rows hold what the write needs
-    if dry_run or (report.rejected and not skip_bad_rows) or not good:
-        return report
-    if before_write is not None:
-        before_write()
-    with transaction.atomic():
-        write_rows(actor=actor, good=good, report=report, filename=filename)
+    # A background job reports progress while it checks, so it checks before its write
+    # transaction opens; otherwise, on PostgreSQL, the trips of new people stream into the
+    # table during the check (TripStream), in the same transaction as the rest.
+    streaming = (
+        connection.vendor == "postgresql" and not dry_run and progress is before_write is None
+    )
+    with transaction.atomic() if streaming else nullcontext():
+        stream = TripStream(table, actor=actor) if streaming else None
+        try:
+            with translation.override("en"):  # the report is written in one language
+                good, report = check_rows(
+                    table,
+                    actor=actor,
+                    default_division=default_division,
+                    progress=progress,
+                    sink=stream,
+                    skip_bad_rows=skip_bad_rows,
+                )
+        finally:
+            if stream is not None:
+                stream.close()
+        del table  # the checked rows hold what the write needs
+        nothing = not good and not (stream is not None and stream.created)
+        if dry_run or (report.rejected and not skip_bad_rows) or nothing:
+            if streaming:
+                transaction.set_rollback(True)  # the trips streamed before a bad row
+            return report
+        if before_write is not None:
+            before_write()
+        with transaction.atomic():
+            write_rows(actor=actor, good=good, report=report, filename=filename, stream=stream)
     report.imported = True
     return report
 

@@ -171,8 +171,11 @@ class CensusImportTests(BaseTestCase):
         changed[1][3] = changed[2][3] = "其他"  # the key group changes (was 入境人员) ...
         changed[1][10] = changed[2][10] = OTHER_VILLAGE  # ... and the village, after arrival
         changed[2][8] = changed[2][9] = "2020-02-04"  # a second trip of the same person
-        report = self.run_import(workbook(changed))
-        assert (report.created, report.updated, report.unchanged) == (1, 2, 0)
+        newcomer = list(GOOD[0])
+        newcomer[:2] = ["王五", ID_3]  # someone new, named once (streamed on PostgreSQL)
+        report = self.run_import(workbook([*changed, newcomer]))
+        assert (report.created, report.updated, report.unchanged) == (2, 2, 0)
+        assert ReturnTrip.objects.get(person__id_number=ID_3).person.name_initials == "ww"
         person = Person.objects.get(id_number=STANDARD_ID)
         assert (person.name, person.name_initials) == ("张三丰", "zsf")
         moved = ReturnTrip.objects.get(person__id_number=ID_2, departure_date=date(2020, 2, 1))
@@ -185,7 +188,7 @@ class CensusImportTests(BaseTestCase):
             [metrics.REGISTERED, metrics.by_group("inbound"), metrics.by_group("other")],
             on=date(2020, 2, 5),
         )
-        assert rolled[metrics.REGISTERED]["today"] == 3
+        assert rolled[metrics.REGISTERED]["today"] == 4
         assert rolled[metrics.by_group("inbound")]["today"] == 0
         assert rolled[metrics.by_group("other")]["today"] == 2
         assert AuditEntry.objects.filter(verb="returnee.import").count() == 2

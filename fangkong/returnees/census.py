@@ -52,6 +52,7 @@ from fangkong.returnees.services import (
     TripData,
     active_risk_areas,
     fast_parse_id_number,
+    id_number_parts,
     matching_risk_area,
     name_pinyin_keys,
     trip_data_clean,
@@ -748,11 +749,15 @@ def _fast_checker(
             division = places[code] = place(code)
         if division is None:
             return None
-        try:
-            info = fast_parse_id_number(raw_id.strip(), today=born_by)
-        except InvalidNumber:
-            return None
-        identity = (info.number, departure)
+        parts = id_number_parts(raw_id.strip().upper(), born_by)
+        if parts is None:
+            try:
+                info = fast_parse_id_number(raw_id.strip(), today=born_by)
+            except InvalidNumber:
+                return None
+            parts = (info.number, info.birth_date, info.sex)
+        id_number, birth, sex = parts
+        identity = (id_number, departure)
         if identity in seen:
             return None
         origin = ""
@@ -776,9 +781,9 @@ def _fast_checker(
         seen[identity] = row_number
         return GoodRow(
             row_number,
-            info.number,
+            id_number,
             departure,
-            (name, mobile, info.birth_date, info.sex, division.pk, division.code),
+            (name, mobile, birth, sex, division.id, division.code),
             (
                 key_group,
                 split[0],
@@ -789,7 +794,7 @@ def _fast_checker(
                 transport,
                 number,
                 arrival,
-                division.pk,
+                division.id,
                 division.code,
                 unit,
                 notes,

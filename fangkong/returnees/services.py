@@ -123,6 +123,33 @@ def _known_place(address_code: str, year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
+def _birth_date(digits: str) -> date | None:
+    """The day of ``YYYYMMDD``, or None when there is none (cached: birth dates repeat)."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def id_number_parts(text: str, today: date) -> tuple[str, date, str] | None:
+    """(number, birth date, sex) of a compact upper-case 18-character ID number that passes
+    every check: the check digit (python-stdnum), a possible birth date not after ``today``
+    and a birth place python-stdnum knows for that year. None for anything else (a 15-digit
+    number, a problem), which ``parse_id_number`` converts or names."""
+    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        return None
+    birth = _birth_date(text[6:14])
+    if (
+        birth is None
+        or birth > today
+        or str(ric.calc_check_digit(text)) != text[17]
+        or not _known_place(text[:6], birth.year)
+    ):
+        return None
+    return text, birth, "M" if int(text[16]) % 2 else "F"
+
+
 def fast_parse_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
     """``parse_id_number`` with the address-code look-up cached per code.
 
@@ -132,20 +159,11 @@ def fast_parse_id_number(value: str, *, today: date | None = None) -> IdNumberIn
     ``parse_id_number`` takes it) spares a clock read per number in bulk checks.
     """
     text = (value or "").strip().upper()
-    if len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
-        try:
-            birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-        except ValueError:
-            return parse_id_number(value)
-        check = str(ric.calc_check_digit(text))
-        if (
-            check == text[17]
-            and birth <= (today or date.today())
-            and _known_place(text[:6], birth.year)
-        ):
-            sex = "M" if int(text[16]) % 2 else "F"
-            return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
-    return parse_id_number(value)
+    parts = id_number_parts(text, today or date.today())
+    if parts is None:
+        return parse_id_number(value)
+    number, birth, sex = parts
+    return IdNumberInfo(number=number, birth_date=birth, sex=sex, address_code=number[:6])
 
 
 def active_risk_areas() -> list[RiskArea]:

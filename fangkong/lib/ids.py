@@ -126,6 +126,9 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def normalize_mobile(value: str) -> str:
     """Validate a mainland mobile number; strips spaces, dashes and a +86/86 prefix."""
+    plain = len(value or "") == 11 and value.isascii() and value.isdigit()
+    if plain and value[0] == "1" and value[1] in "3456789":
+        return value  # what the pattern below accepts, without re.sub
     text = re.sub(r"[\s\-()]", "", value or "")
     if text.startswith("+86"):
         text = text[3:]

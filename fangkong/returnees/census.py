@@ -13,8 +13,9 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import python_calamine
@@ -27,7 +28,13 @@ from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump_many
 from fangkong.divisions.models import Division, Level
-from fangkong.lib.ids import InvalidNumber, division_scope_key
+from fangkong.lib.ids import (
+    InvalidNumber,
+    division_scope_key,
+    normalize_mobile,
+    normalize_plate,
+    parse_id_number,
+)
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
     CensusJob,
@@ -36,6 +43,7 @@ from fangkong.returnees.models import (
     Person,
     RegisteredVia,
     ReturnTrip,
+    RiskArea,
     Transport,
     WorkUnit,
 )
@@ -44,6 +52,9 @@ from fangkong.returnees.services import (
     CleanTrip,
     TripData,
     active_risk_areas,
+    fast_parse_id_number,
+    id_number_parts,
+    matching_risk_area,
     name_pinyin_keys,
     trip_data_clean,
 )
@@ -188,8 +199,41 @@ class Problem:
 
 @dataclass(slots=True)
 class GoodRow:
+    """A checked row, reduced to the values the write needs (no model instances)."""
+
     row: int
-    clean: CleanTrip
+    id_number: str
+    departure_date: date
+    person: tuple[Any, ...]  # name, mobile, birth_date, sex, division_id, division_code
+    trip: tuple[Any, ...]  # TRIP_FIELDS without work_unit_id (found by name when writing)
+
+
+def good_row(row: int, clean: CleanTrip) -> GoodRow:
+    """The write's values of one row checked by ``trip_data_clean``."""
+    d = clean.data
+    division = clean.division
+    area = clean.risk_area
+    return GoodRow(
+        row,
+        clean.id_number,
+        d.departure_date,
+        (d.name.strip(), clean.mobile, clean.birth_date, clean.sex, division.pk, division.code),
+        (
+            d.key_group,
+            d.origin_province,
+            d.origin_city,
+            d.origin_country,
+            bool(d.through_risk_area or area is not None),
+            area.pk if area is not None else None,
+            d.transport,
+            d.transport_number,
+            d.arrival_date,
+            division.pk,
+            division.code,
+            d.work_unit_name,
+            d.notes,
+        ),
+    )
 
 
 SUMMARY_LABELS = {
@@ -445,8 +489,16 @@ def check_rows(
     actor: Any,
     default_division: str = "",
     progress: Callable[[int, int], None] | None = None,
+    fast_path: bool = True,
+    sink: Callable[[GoodRow], bool] | None = None,
+    skip_bad_rows: bool = True,
 ) -> tuple[list[GoodRow], CensusReport]:
-    """Check every data row; return the good ones and a report naming every problem."""
+    """Check every data row; return the good ones and a report naming every problem.
+
+    Rows without a problem are checked by a fast path with per-value caches; any doubt sends
+    a row to the full check (``fast_path=False`` sends every row, as the tests compare).
+    ``sink`` may take a good row as soon as it is checked (it returns True when it did),
+    until a bad row makes the import all-or-nothing's "nothing" (unless ``skip_bad_rows``)."""
     report = CensusReport(sheet=table.sheet)
     header_cells = [_header_text(c) for c in table.rows[table.header_row]]
     raw_headers = [str(c or "").strip() for c in table.rows[table.header_row]]
@@ -500,16 +552,37 @@ def check_rows(
     good: list[GoodRow] = []
     seen: dict[tuple[str, date], int] = {}
     check_cells = bool(table.formulas or merged_cells)
+    fast = _fast_checker(
+        index,
+        default_division=default_division,
+        keys=keys,
+        divisions=divisions,
+        areas=areas,
+        today=today,
+        seen=seen,
+    )
+    special_rows = {r for r, _ in table.formulas} | {r for r, _ in merged_cells}
 
-    total = len(table.rows) - table.header_row - 1
-    for r in range(table.header_row + 1, len(table.rows)):
+    rows = table.rows
+    total = len(rows) - table.header_row - 1
+    for r in range(table.header_row + 1, len(rows)):
         if progress is not None and (r - table.header_row) % 2000 == 0:
             progress(r - table.header_row, total)
-        cells = table.rows[r]
-        if not any(c is not None and str(c).strip() for c in cells):
+        cells = rows[r]
+        for c in cells:
+            if c is not None and (c.strip() if type(c) is str else str(c).strip()):
+                break
+        else:
             continue  # blank row
         row_number = r + 1
         report.rows += 1
+        if fast_path and r not in special_rows:
+            checked = fast(cells, row_number)
+            if checked is not None:
+                if sink is None or (report.rejected and not skip_bad_rows) or not sink(checked):
+                    good.append(checked)
+                continue
+        # The full check: names every problem of the row (or accepts what the fast one left).
         problems: list[Problem] = []
         width = len(cells)
         values = {key: cells[pos] if pos < width else None for key, pos in index.items()}
@@ -642,7 +715,9 @@ def check_rows(
             report.rejected += 1
             continue
         seen[identity] = row_number
-        good.append(GoodRow(row_number, clean))
+        checked = good_row(row_number, clean)
+        if sink is None or (report.rejected and not skip_bad_rows) or not sink(checked):
+            good.append(checked)
     return good, report
 
 
@@ -674,15 +749,209 @@ def _cell_message(message: str, code: str) -> tuple[str, dict[str, Any] | None]:
     return CELL_MESSAGES.get(message, message), None
 
 
+_UNSEEN: Any = object()
+
+
+def _fast_checker(
+    index: dict[str, int],
+    *,
+    default_division: str,
+    keys: list[str],
+    divisions: dict[str, Division],
+    areas: list[RiskArea],
+    today: date,
+    seen: dict[tuple[str, date], int],
+) -> Callable[[list[Any], int], GoodRow | None]:
+    """The check of a row that has no problem, with look-ups cached per distinct value
+    (dates, divisions, origins, risk areas; ID number places in ``fast_parse_id_number``).
+
+    It applies the rules of ``trip_data_clean`` and the census's own, and gives the same
+    values; at the first doubt (any problem, or a cell it does not read as plain text) it
+    returns None and the row goes through the full check, which names every problem.
+    """
+    need = max(index.values()) + 1
+    p_name, p_id, p_group, p_departure = (index[k] for k in REQUIRED)
+    p_mobile, p_origin, p_risk, p_transport, p_number, p_arrival, p_division, p_unit, p_notes = (
+        index.get(k, -1)
+        for k in (
+            "mobile",
+            "origin",
+            "through_risk_area",
+            "transport",
+            "transport_number",
+            "arrival_date",
+            "division_code",
+            "work_unit_name",
+            "notes",
+        )
+    )
+    born_by = date.today()  # what parse_id_number compares birth dates with
+    latest = today + timedelta(days=60)
+    dates: dict[Any, date] = {}
+    places: dict[str, Division | None] = {}
+    origins: dict[tuple[str, str], tuple[str, str, str]] = {}
+    area_of: dict[tuple[str, str, str], RiskArea | None] = {}
+    car = Transport.CAR
+
+    def place(code: str) -> Division | None:
+        """The village of a code, if it is one and lies in the actor's jurisdiction."""
+        try:
+            division = divisions.get(division_scope_key(code))
+        except InvalidNumber:
+            division = None
+        if division is None or division.level != Level.VILLAGE:
+            return None
+        return division if any(division.code.startswith(k) for k in keys) else None
+
+    def check(cells: list[Any], row_number: int) -> GoodRow | None:
+        if len(cells) < need:
+            return None
+        raw_id = cells[p_id]
+        if type(raw_id) is not str:
+            return None
+        c = cells[p_name]
+        name = c.strip() if type(c) is str else _text(c)
+        c = cells[p_group]
+        key_group = KEY_GROUP_WORDS.get(c.strip() if type(c) is str else _text(c))
+        if not name or len(name) > 50 or not key_group:
+            return None
+        c = cells[p_departure]
+        departure = dates.get(c)
+        if departure is None:
+            try:
+                departure = parse_date(c)
+            except (ValueError, OverflowError):
+                return None
+            if departure is None:
+                return None
+            dates[c] = departure
+        if departure > latest:
+            return None
+        arrival = None
+        if p_arrival >= 0:
+            c = cells[p_arrival]
+            if c is not None and c != "":
+                arrival = dates.get(c)
+                if arrival is None:
+                    try:
+                        arrival = parse_date(c)
+                    except (ValueError, OverflowError):
+                        return None
+                    if arrival is None:
+                        return None
+                    dates[c] = arrival
+                if arrival < departure:
+                    return None
+        mobile = ""
+        if p_mobile >= 0:
+            c = cells[p_mobile]
+            text = c.strip() if type(c) is str else _text(c)
+            if text:
+                try:
+                    mobile = normalize_mobile(text)
+                except InvalidNumber:
+                    return None
+        transport = Transport.OTHER
+        if p_transport >= 0:
+            c = cells[p_transport]
+            text = c.strip() if type(c) is str else _text(c)
+            if text:
+                if text not in TRANSPORT_WORDS:
+                    return None
+                transport = TRANSPORT_WORDS[text]
+        through = False
+        if p_risk >= 0:
+            c = cells[p_risk]
+            text = (c.strip() if type(c) is str else _text(c)).lower()
+            if text in YES:
+                through = True
+            elif text not in NO:
+                return None
+        number = ""
+        if p_number >= 0:
+            c = cells[p_number]
+            number = c.strip() if type(c) is str else _text(c)
+            if transport == car and number:
+                try:
+                    number = normalize_plate(number)
+                except InvalidNumber:
+                    return None
+        code = default_division
+        if p_division >= 0:
+            c = cells[p_division]
+            code = (c.strip() if type(c) is str else _text(c)) or default_division
+        division = places.get(code, _UNSEEN)
+        if division is _UNSEEN:
+            division = places[code] = place(code)
+        if division is None:
+            return None
+        parts = id_number_parts(raw_id.strip().upper(), born_by)
+        if parts is None:
+            try:
+                info = fast_parse_id_number(raw_id.strip(), today=born_by)
+            except InvalidNumber:
+                return None
+            parts = (info.number, info.birth_date, info.sex)
+        id_number, birth, sex = parts
+        identity = (id_number, departure)
+        if identity in seen:
+            return None
+        origin = ""
+        if p_origin >= 0:
+            c = cells[p_origin]
+            origin = c.strip() if type(c) is str else _text(c)
+        split = origins.get((origin, key_group))
+        if split is None:
+            split = origins[(origin, key_group)] = split_origin(origin, key_group)
+        area = area_of.get(split, _UNSEEN)
+        if area is _UNSEEN:
+            area = area_of[split] = matching_risk_area(*split, areas)
+        unit = ""
+        if p_unit >= 0:
+            c = cells[p_unit]
+            unit = c.strip() if type(c) is str else _text(c)
+        notes = ""
+        if p_notes >= 0:
+            c = cells[p_notes]
+            notes = c.strip() if type(c) is str else _text(c)
+        seen[identity] = row_number
+        return GoodRow(
+            row_number,
+            id_number,
+            departure,
+            (name, mobile, birth, sex, division.id, division.code),
+            (
+                key_group,
+                split[0],
+                split[1],
+                split[2],
+                through or area is not None,
+                area.pk if area is not None else None,
+                transport,
+                number,
+                arrival,
+                division.id,
+                division.code,
+                unit,
+                notes,
+            ),
+        )
+
+    return check
+
+
 # --- writing ----------------------------------------------------------------------------------
+
+_RECEIPT_BYTES = bytes(ord(RECEIPT_ALPHABET[b % len(RECEIPT_ALPHABET)]) for b in range(256))
 
 
 def _receipts(n: int) -> list[str]:
+    """``n`` receipt numbers as ``new_receipt`` makes them (9 random characters after R)."""
     import secrets
 
-    raw = secrets.token_bytes(9 * n)
-    alphabet = RECEIPT_ALPHABET
-    return ["R" + "".join(alphabet[b % 32] for b in raw[i * 9 : i * 9 + 9]) for i in range(n)]
+    assert 256 % len(RECEIPT_ALPHABET) == 0  # every character equally likely
+    text = secrets.token_bytes(9 * n).translate(_RECEIPT_BYTES).decode("ascii")
+    return ["R" + text[i : i + 9] for i in range(0, 9 * n, 9)]
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -716,183 +985,334 @@ TRIP_FIELDS = (
     "work_unit_name",
     "notes",
 )
+_TRIP_DIVISION = (TRIP_FIELDS.index("division_id"), TRIP_FIELDS.index("division_code"))
 
 
-def _insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain tuples with ``executemany``: the bulk path, without model instances."""
-    if not rows:
-        return
+def _names(columns: Iterable[str]) -> str:
+    return ", ".join(connection.ops.quote_name(c) for c in columns)
+
+
+def _copy_types(model: Any, columns: list[str]) -> list[str]:
+    """PostgreSQL type names of the columns (``varchar(50)`` → ``varchar``) for binary COPY."""
+    from psycopg.postgres import types
+
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    names = []
+    for column in columns:
+        info = types.get(fields[column].db_type(connection).split("(")[0])
+        assert info is not None, column
+        names.append(info.name)
+    return names
+
+
+@contextmanager
+def _inserter(
+    model: Any, columns: list[str], cursor: Any = None
+) -> Iterator[Callable[[tuple[Any, ...]], None]]:
+    """A function that inserts one plain tuple, on the bulk path: PostgreSQL streams the rows
+    by binary COPY as they are made (the server inserts while the caller builds the next
+    ones; dates and ids go over as they are, not as text to format and parse); SQLite takes
+    them by ``executemany`` in chunks."""
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
+    names = _names(columns)
+    with ExitStack() as stack:
+        if cursor is None:
+            cursor = stack.enter_context(connection.cursor())
         if connection.vendor == "postgresql":
-            # COPY: PostgreSQL's bulk path, many times faster than row-by-row inserts.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types(_copy_types(model, columns))
+                yield copy.write_row
             return
-        for chunk in _chunks(rows, 5000):
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model names
+        chunk: list[tuple[Any, ...]] = []
+
+        def put(row: tuple[Any, ...]) -> None:
+            chunk.append(row)
+            if len(chunk) >= 5000:
+                cursor.executemany(sql, chunk)
+                chunk.clear()
+
+        yield put
+        if chunk:
             cursor.executemany(sql, chunk)
 
 
-def _ids_of(numbers: list[str]) -> dict[str, int]:
-    """Person ids by ID number (raw IN queries in chunks: no per-value lookup machinery)."""
-    table = connection.ops.quote_name(Person._meta.db_table)
-    result: dict[str, int] = {}
+def _update(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """``UPDATE … WHERE id = …`` for each tuple (its values, then the id)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", chunk)  # noqa: S608
+
+
+def _select_where_in(
+    model: Any, columns: Iterable[str], key: str, values: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``model`` whose ``key`` is one of ``values``: one query on PostgreSQL (the
+    values travel as one text, not as thousands of parameters), chunks of IN on SQLite."""
+    if not values:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    where = connection.ops.quote_name(key)
+    select = f"SELECT {_names(columns)} FROM {table} WHERE {where}"  # noqa: S608 - model names
+    result: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cast = "::bigint[]" if isinstance(values[0], int) else ""
             cursor.execute(
-                f"SELECT id_number, id FROM {table} WHERE id_number = ANY(%s)",  # noqa: S608
-                [numbers],
+                f"{select} = ANY(string_to_array(%s, ','){cast})",
+                [",".join(map(str, values))],
             )
-            return dict(cursor.fetchall())
-        for chunk in _chunks(numbers, 900):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT id_number, id FROM {table} WHERE id_number IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            result.update(dict(cursor.fetchall()))
+            return cursor.fetchall()
+        for chunk in _chunks(values, 900):
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            result.extend(cursor.fetchall())
     return result
 
 
-def _person_row(number: str, values: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
-    row = [number, *values.values(), stamp, stamp]
-    row[3] = connection.ops.adapt_datefield_value(row[3])  # birth_date
-    return tuple(row)
+def _new_ids(model: Any, n: int) -> list[int] | None:
+    """On PostgreSQL, ``n`` ids taken from the table's sequence, so that rows can be copied
+    in with their ids (no look-up afterwards); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    if not n:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, n],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
-def write_rows(*, actor: Any, good: list[GoodRow], report: CensusReport, filename: str) -> None:
-    """Create or update people and trips for the good rows, in the caller's transaction."""
+def _aware(value: datetime) -> datetime:
+    # SQLite gives naive UTC datetimes to a raw cursor.
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+
+
+class TripStream:
+    """Trips streamed into the table while the file is still being checked (PostgreSQL).
+
+    It takes the good rows of people the database does not know and the file names once
+    (most of a census): their ids are taken from the sequence before the check, and each
+    such row's trip goes out by binary COPY as soon as the row is checked, so that the server
+    inserts while Python checks the next rows. Their people are copied in with the other new
+    people afterwards (the trip's foreign key is checked at commit). Every other row (a known
+    person, a person with several rows) goes the ordinary way, after the check.
+    """
+
+    def __init__(self, table: Table, *, actor: Any) -> None:
+        self.ids: dict[str, int] = {}
+        self.people: list[tuple[Any, ...]] = []  # (id, id_number, *GoodRow.person)
+        self.created = 0
+        self.registered: dict[tuple[str, str], int] = {}
+        self.by = getattr(actor, "pk", None)
+        self.stamp = timezone.now()
+        self.units = _units()
+        self._receipts: list[str] = []
+        self._stack = ExitStack()
+        self._put: Callable[[tuple[Any, ...]], None] | None = None
+        header = [_ALIAS.get(_header_text(c)) for c in table.rows[table.header_row]]
+        if "id_number" not in header:
+            return
+        at = header.index("id_number")
+        count: dict[str, int] = {}
+        for cells in table.rows[table.header_row + 1 :]:
+            raw = cells[at] if at < len(cells) else None
+            if type(raw) is str:
+                number = _normal_id_number(raw)
+                count[number] = count.get(number, 0) + 1
+        once = [n for n, c in count.items() if c == 1 and len(n) == 18]
+        known = {row[0] for row in _select_where_in(Person, ("id_number",), "id_number", once)}
+        once = [n for n in once if n not in known]
+        self.ids = dict(zip(once, _new_ids(Person, len(once)) or [], strict=True))
+
+    def __call__(self, g: GoodRow) -> bool:
+        pk = self.ids.get(g.id_number)
+        if pk is None:
+            return False
+        if self._put is None:
+            cursor = self._stack.enter_context(connection.cursor())
+            self._put = self._stack.enter_context(_inserter(ReturnTrip, TRIP_COLUMNS, cursor))
+        if not self._receipts:
+            self._receipts = _receipts(2000)
+        t = g.trip
+        unit = self.units.get((t[11], t[10][:6])) if t[11] else None
+        head = (pk, g.departure_date, RegisteredVia.IMPORT, self.by, self._receipts.pop())
+        self._put((*head, "expected", self.stamp, self.stamp, *t[:11], unit, *t[11:]))
+        self.people.append((pk, g.id_number, *g.person))
+        self.created += 1
+        key = (t[10], t[0])
+        self.registered[key] = self.registered.get(key, 0) + 1
+        return True
+
+    def close(self) -> None:
+        """Finish the COPY (the server catches up with the rows sent)."""
+        self._stack.close()
+
+
+def _normal_id_number(raw: str) -> str:
+    """An ID number as ``parse_id_number`` writes it (15-digit numbers converted), for
+    telling which people the file names once; the check itself comes later."""
+    text = raw.strip().upper()
+    if len(text) == 15 and text.isdigit():
+        try:
+            return parse_id_number(text).number
+        except InvalidNumber:
+            pass
+    return text
+
+
+def _units() -> dict[tuple[str, str], int]:
+    """Work units by (name, banner): a row's 工作单位 is matched within its banner."""
+    return {
+        (name, code[:6]): pk
+        for pk, name, code in WorkUnit.objects.values_list("pk", "name", "division_code")
+    }
+
+
+TRIP_COLUMNS = [
+    "person_id",
+    "departure_date",
+    "registered_via",
+    "registered_by_id",
+    "receipt",
+    "status",
+    "created_at",
+    "updated_at",
+    *TRIP_FIELDS,
+]
+
+
+def write_rows(
+    *,
+    actor: Any,
+    good: list[GoodRow],
+    report: CensusReport,
+    filename: str,
+    stream: TripStream | None = None,
+) -> None:
+    """Create or update people and trips for the good rows, in the caller's transaction.
+
+    Plain tuples all the way: the people and trips the file names are fetched in one query
+    each, new rows go in on the bulk path, changed rows are updated by id.
+    """
     now = timezone.now()
     today = timezone.localdate()
-    units = {
-        (u.name, u.division_code[:6]): u.pk for u in WorkUnit.objects.only("name", "division_code")
-    }
-    wanted_people: dict[str, dict[str, Any]] = {}
-    for g in good:
-        c = g.clean
-        name = c.data.name.strip()
-        pinyin, initials = _pinyin(name)
-        wanted_people[c.id_number] = {
-            "name": name,
-            "mobile": c.mobile,
-            "birth_date": c.birth_date,
-            "sex": c.sex,
-            "name_pinyin": pinyin,
-            "name_initials": initials,
-            "division_id": c.division.pk,
-            "division_code": c.division.code,
-        }
-    existing: dict[str, Person] = {}
-    known = _ids_of(list(wanted_people))
-    for chunk in _chunks(list(known.values()), BATCH):
-        for p in Person.objects.filter(pk__in=chunk):
-            existing[p.id_number] = p
     ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    new_numbers = [number for number in wanted_people if number not in existing]
-    _insert(
-        Person,
-        ["id_number", *PERSON_FIELDS, "created_at", "updated_at"],
-        [_person_row(number, wanted_people[number], stamp) for number in new_numbers],
-    )
-    changed_people = []
-    for number, person in existing.items():
-        values = wanted_people[number]
-        if any(getattr(person, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(person, k, v)
-            person.updated_at = now
-            changed_people.append(person)
-    if changed_people:
-        Person.objects.bulk_update(changed_people, [*PERSON_FIELDS, "updated_at"], batch_size=BATCH)
-    changed_numbers = {p.id_number for p in changed_people}
-    person_ids = {p.id_number: p.pk for p in existing.values()}
-    person_ids.update(_ids_of(new_numbers))
+    postgres = connection.vendor == "postgresql"
+    stamp = now if postgres else ops.adapt_datetimefield_value(now)
+    day = (lambda d: d) if postgres else ops.adapt_datefield_value
+    units = _units()
 
-    trips: dict[tuple[int, date], ReturnTrip] = {}
-    known_ids = [person_ids[n] for n in existing]
-    for chunk in _chunks(known_ids, BATCH):
-        for t in ReturnTrip.objects.filter(person_id__in=chunk):
-            trips[(t.person_id, t.departure_date)] = t
-    to_create: list[tuple[Any, ...]] = []
-    to_update: list[ReturnTrip] = []
-    receipts = iter(_receipts(len(good)))
-    flows: list[tuple[str, str, date, int]] = []
+    # People: the last row of each ID number gives the person's details.
+    wanted: dict[str, tuple[Any, ...]] = {}
     for g in good:
-        c = g.clean
-        d = c.data
-        values = {
-            "key_group": d.key_group,
-            "origin_province": d.origin_province,
-            "origin_city": d.origin_city,
-            "origin_country": d.origin_country,
-            "through_risk_area": bool(d.through_risk_area or c.risk_area is not None),
-            "risk_area_id": c.risk_area.pk if c.risk_area else None,
-            "transport": d.transport,
-            "transport_number": d.transport_number,
-            "arrival_date": d.arrival_date,
-            "division_id": c.division.pk,
-            "division_code": c.division.code,
-            "work_unit_id": units.get((d.work_unit_name, c.division.code[:6])),
-            "work_unit_name": d.work_unit_name,
-            "notes": d.notes,
-        }
-        pid = person_ids[c.id_number]
-        trip = trips.get((pid, d.departure_date))
-        if trip is None:
-            row = [
-                pid,
-                ops.adapt_datefield_value(d.departure_date),
-                RegisteredVia.IMPORT,
-                getattr(actor, "pk", None),
-                next(receipts),
-                "expected",
-                stamp,
-                stamp,
-                *values.values(),
-            ]
-            row[16] = ops.adapt_datefield_value(row[16])  # arrival_date
-            to_create.append(tuple(row))
-            flows.append((metrics.REGISTERED, c.division.code, today, 1))
-            flows.append((metrics.by_group(d.key_group), c.division.code, today, 1))
-        elif any(getattr(trip, k) != v for k, v in values.items()):
-            if trip.key_group != d.key_group:
-                day = timezone.localdate(trip.created_at)
-                flows.append((metrics.by_group(trip.key_group), trip.division_code, day, -1))
-                flows.append((metrics.by_group(d.key_group), trip.division_code, day, 1))
-            for k, v in values.items():
-                if k in ("division_id", "division_code") and trip.status != "expected":
-                    continue
-                setattr(trip, k, v)
-            trip.updated_at = now
-            to_update.append(trip)
-        elif c.id_number in changed_numbers:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    _insert(
-        ReturnTrip,
-        [
+        name, mobile, birth, sex, division_id, division_code = g.person
+        wanted[g.id_number] = (name, mobile, birth, sex, *_pinyin(name), division_id, division_code)
+    known = {
+        row[0]: (row[1], row[2:])
+        for row in _select_where_in(
+            Person, ("id_number", "id", *PERSON_FIELDS), "id_number", list(wanted)
+        )
+    }
+    # In ID number order, and trips below in person order: the unique indexes then take
+    # their new keys in order, which PostgreSQL and SQLite do much faster than scattered ones.
+    new_numbers = sorted(number for number in wanted if number not in known)
+    ids = _new_ids(Person, len(new_numbers))
+    if ids is not None:
+        with _inserter(
+            Person, ["id", "id_number", *PERSON_FIELDS, "created_at", "updated_at"]
+        ) as put:
+            for pk, number, name, mobile, birth, sex, division_id, code in (
+                stream.people if stream is not None else ()
+            ):
+                pinyin = _pinyin(name)
+                put(
+                    (pk, number, name, mobile, birth, sex, *pinyin, division_id, code, stamp, stamp)
+                )
+            for pk, number in zip(ids, new_numbers, strict=True):
+                put((pk, number, *wanted[number], stamp, stamp))
+        person_ids = dict(zip(new_numbers, ids, strict=True))
+    else:
+        with _inserter(Person, ["id_number", *PERSON_FIELDS, "created_at", "updated_at"]) as put:
+            for number in new_numbers:
+                values = wanted[number]
+                put((number, *values[:2], day(values[2]), *values[3:], stamp, stamp))
+        person_ids = dict(_select_where_in(Person, ("id_number", "id"), "id_number", new_numbers))
+    changed_people = set()
+    person_updates = []
+    for number, (pk, values) in known.items():
+        person_ids[number] = pk
+        person = wanted[number]
+        if tuple(values) != person:
+            changed_people.add(number)
+            person_updates.append((*person[:2], day(person[2]), *person[3:], stamp, pk))
+    _update(Person, [*PERSON_FIELDS, "updated_at"], person_updates)
+
+    # Trips: one per person and departure date.
+    trips = {
+        (row[1], row[2]): row
+        for row in _select_where_in(
+            ReturnTrip,
+            ("id", "person_id", "departure_date", "status", "created_at", *TRIP_FIELDS),
             "person_id",
-            "departure_date",
-            "registered_via",
-            "registered_by_id",
-            "receipt",
-            "status",
-            "created_at",
-            "updated_at",
-            *TRIP_FIELDS,
-        ],
-        to_create,
-    )
-    if to_update:
-        ReturnTrip.objects.bulk_update(to_update, [*TRIP_FIELDS, "updated_at"], batch_size=BATCH)
-    report.created += len(to_create)
+            [pk for pk, _ in known.values()],
+        )
+    }
+    to_update: list[tuple[Any, ...]] = []
+    registered: dict[tuple[str, str], int] = {}
+    flows: list[tuple[str, str, date, int]] = []
+    receipts = iter(_receipts(len(good)))
+    by = getattr(actor, "pk", None)
+    via = RegisteredVia.IMPORT
+    created = 0
+    with _inserter(ReturnTrip, TRIP_COLUMNS) as put:
+        for g in sorted(good, key=lambda g: (person_ids[g.id_number], g.departure_date)):
+            t = g.trip
+            unit = units.get((t[11], t[10][:6])) if t[11] else None
+            pid = person_ids[g.id_number]
+            trip = trips.get((pid, g.departure_date)) if trips else None
+            if trip is None:
+                row = (pid, day(g.departure_date), via, by, next(receipts), "expected", stamp)
+                put((*row, stamp, *t[:8], day(t[8]), *t[9:11], unit, *t[11:]))
+                created += 1
+                group_key = (t[10], t[0])
+                registered[group_key] = registered.get(group_key, 0) + 1
+                continue
+            values = (*t[:11], unit, *t[11:])
+            trip_id, _, _, status, created_at, *old = trip
+            if tuple(old) != values:
+                old_group, division_code = old[0], old[_TRIP_DIVISION[1]]
+                if old_group != t[0]:
+                    created_day = timezone.localdate(_aware(created_at))
+                    flows.append((metrics.by_group(old_group), division_code, created_day, -1))
+                    flows.append((metrics.by_group(t[0]), division_code, created_day, 1))
+                update: list[Any] = list(values)
+                if status != "expected":  # an arrived trip stays where it arrived
+                    for i in _TRIP_DIVISION:
+                        update[i] = old[i]
+                update[8] = day(update[8])
+                to_update.append((*update, stamp, trip_id))
+            elif g.id_number in changed_people:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    _update(ReturnTrip, [*TRIP_FIELDS, "updated_at"], to_update)
+    if stream is not None:
+        created += stream.created
+        for key, count in stream.registered.items():
+            registered[key] = registered.get(key, 0) + count
+    report.created += created
     report.updated += len(to_update)
+    for (code, group), count in registered.items():
+        flows.append((metrics.REGISTERED, code, today, count))
+        flows.append((metrics.by_group(group), code, today, count))
     bump_many(flows)
     if not (report.created or report.updated):
         return  # the same file again: nothing changes, not even the audit trail
@@ -928,17 +1348,37 @@ def census_import(
                 {"code": default_division},
             ) from None
     table = read_table(data, filename)
-    with translation.override("en"):  # the report is written in one language
-        good, report = check_rows(
-            table, actor=actor, default_division=default_division, progress=progress
-        )
-    del table  # the checked rows hold what the write needs
-    if dry_run or (report.rejected and not skip_bad_rows) or not good:
-        return report
-    if before_write is not None:
-        before_write()
-    with transaction.atomic():
-        write_rows(actor=actor, good=good, report=report, filename=filename)
+    # A background job reports progress while it checks, so it checks before its write
+    # transaction opens; otherwise, on PostgreSQL, the trips of new people stream into the
+    # table during the check (TripStream), in the same transaction as the rest.
+    streaming = (
+        connection.vendor == "postgresql" and not dry_run and progress is before_write is None
+    )
+    with transaction.atomic() if streaming else nullcontext():
+        stream = TripStream(table, actor=actor) if streaming else None
+        try:
+            with translation.override("en"):  # the report is written in one language
+                good, report = check_rows(
+                    table,
+                    actor=actor,
+                    default_division=default_division,
+                    progress=progress,
+                    sink=stream,
+                    skip_bad_rows=skip_bad_rows,
+                )
+        finally:
+            if stream is not None:
+                stream.close()
+        del table  # the checked rows hold what the write needs
+        nothing = not good and not (stream is not None and stream.created)
+        if dry_run or (report.rejected and not skip_bad_rows) or nothing:
+            if streaming:
+                transaction.set_rollback(True)  # the trips streamed before a bad row
+            return report
+        if before_write is not None:
+            before_write()
+        with transaction.atomic():
+            write_rows(actor=actor, good=good, report=report, filename=filename, stream=stream)
     report.imported = True
     return report
 

@@ -30,9 +30,14 @@ class Sex(models.TextChoices):
 class Person(TimeStampedModel):
     """One person, identified by the 18-digit resident ID number (one row per number)."""
 
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    # Unique by a constraint, not ``unique=True``: on PostgreSQL that would add a second,
+    # ``varchar_pattern_ops`` index for prefix searches, and ID numbers are only ever matched
+    # whole or by their last digits (which no index serves).
+    id_number = models.CharField(_("ID number"), max_length=18)
     name = models.CharField(pgettext_lazy("person name", "name"), max_length=50)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
+    # Indexed with the name (Meta.indexes): found by the whole number, and near-duplicates are
+    # the same name and phone.
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     # Searched by prefix after the jurisdiction filter; not indexed (cheaper bulk loads).
@@ -54,7 +59,10 @@ class Person(TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=("name", "mobile"))]
+        constraints = [
+            models.UniqueConstraint(fields=("id_number",), name="person_one_per_id_number")
+        ]
+        indexes = [models.Index(fields=("mobile", "name"), name="person_mobile_name_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -167,7 +175,11 @@ class ReturnTrip(TimeStampedModel):
     """One journey back; lands in its destination community's queue."""
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="trips"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="trips",
+        db_index=False,  # the (person, departure_date) constraint's index leads with it
     )
     key_group = models.CharField(_("key group"), max_length=10, choices=KeyGroup.choices)
     origin_province = models.CharField(_("origin province"), max_length=50, blank=True)
@@ -202,6 +214,7 @@ class ReturnTrip(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="trips",
+        db_index=False,  # a partial index (Meta.indexes): most trips name no known unit
     )
     work_unit_name = models.CharField(_("work unit (as given)"), max_length=120, blank=True)
     registered_via = models.CharField(
@@ -216,7 +229,8 @@ class ReturnTrip(TimeStampedModel):
         related_name="+",
         db_index=False,
     )
-    receipt = models.CharField(_("receipt number"), max_length=16, unique=True)
+    # Unique by a constraint (no extra pattern index on PostgreSQL): looked up whole only.
+    receipt = models.CharField(_("receipt number"), max_length=16)
     status = models.CharField(
         _("status"), max_length=10, choices=TripStatus.choices, default=TripStatus.EXPECTED
     )
@@ -234,6 +248,7 @@ class ReturnTrip(TimeStampedModel):
             models.UniqueConstraint(
                 fields=("person", "departure_date"), name="returntrip_one_per_person_and_day"
             ),
+            models.UniqueConstraint(fields=("receipt",), name="returntrip_one_per_receipt"),
             models.CheckConstraint(
                 condition=Q(arrival_date__isnull=True)
                 | Q(arrival_date__gte=models.F("departure_date")),
@@ -241,7 +256,14 @@ class ReturnTrip(TimeStampedModel):
                 violation_error_message=_("The arrival date cannot come before the departure."),
             ),
         ]
-        indexes = [models.Index(fields=("division_code", "id"))]
+        indexes = [
+            models.Index(fields=("division_code", "id")),
+            models.Index(
+                fields=("work_unit",),
+                condition=Q(work_unit__isnull=False),
+                name="returntrip_work_unit_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.departure_date}"

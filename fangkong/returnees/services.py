@@ -161,24 +161,47 @@ def _known_place(address_code: str, year: int) -> bool:
     return True
 
 
-def fast_parse_id_number(value: str) -> IdNumberInfo:
+@lru_cache(maxsize=65536)
+def _birth_date(digits: str) -> date | None:
+    """The day of ``YYYYMMDD``, or None when there is none (cached: birth dates repeat)."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def id_number_parts(text: str, today: date) -> tuple[str, date, str] | None:
+    """(number, birth date, sex) of a compact upper-case 18-character ID number that passes
+    every check: the check digit (python-stdnum), a possible birth date not after ``today``
+    and a birth place python-stdnum knows for that year. None for anything else (a 15-digit
+    number, a problem), which ``parse_id_number`` converts or names."""
+    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        return None
+    birth = _birth_date(text[6:14])
+    if (
+        birth is None
+        or birth > today
+        or str(ric.calc_check_digit(text)) != text[17]
+        or not _known_place(text[:6], birth.year)
+    ):
+        return None
+    return text, birth, "M" if int(text[16]) % 2 else "F"
+
+
+def fast_parse_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
     """``parse_id_number`` with the address-code look-up cached per code.
 
     A well-formed 18-digit number with a right check digit (python-stdnum), a possible birth
     date and a known address code is accepted without the full ``ric.validate``; anything else
-    goes through ``parse_id_number`` for its exact message.
+    goes through ``parse_id_number`` for its exact message. ``today`` (the system's date, as
+    ``parse_id_number`` takes it) spares a clock read per number in bulk checks.
     """
     text = (value or "").strip().upper()
-    if len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
-        try:
-            birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-        except ValueError:
-            return parse_id_number(value)
-        check = str(ric.calc_check_digit(text))
-        if check == text[17] and birth <= date.today() and _known_place(text[:6], birth.year):
-            sex = "M" if int(text[16]) % 2 else "F"
-            return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
-    return parse_id_number(value)
+    parts = id_number_parts(text, today or date.today())
+    if parts is None:
+        return parse_id_number(value)
+    number, birth, sex = parts
+    return IdNumberInfo(number=number, birth_date=birth, sex=sex, address_code=number[:6])
 
 
 def active_risk_areas() -> list[RiskArea]:
@@ -282,6 +305,7 @@ def _char_pinyin(char: str) -> tuple[str, str]:
     return pinyin_keys(char)
 
 
+@lru_cache(maxsize=65536)
 def name_pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a person's name, character by character (cached, so that a
     census of 100,000 names costs a few thousand look-ups)."""

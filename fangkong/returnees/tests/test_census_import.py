@@ -26,7 +26,15 @@ from fangkong.returnees.census import (
     template_xlsx,
 )
 from fangkong.returnees.models import KeyGroup, Person, RegisteredVia, ReturnTrip, Transport
-from fangkong.returnees.tests.helpers import ID_2, ID_3, RIGHT_VILLAGE, STANDARD_ID, VILLAGE
+from fangkong.returnees.services import trip_confirm_arrival
+from fangkong.returnees.tests.helpers import (
+    ID_2,
+    ID_3,
+    OTHER_VILLAGE,
+    RIGHT_VILLAGE,
+    STANDARD_ID,
+    VILLAGE,
+)
 from fangkong.test import BAYANHAOTE, BaseTestCase, make_user
 
 GOOD: list[list[Any]] = [
@@ -150,6 +158,40 @@ class CensusImportTests(BaseTestCase):
         report = self.run_import(workbook(changed))
         assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
         assert ReturnTrip.objects.get(person__id_number=STANDARD_ID).transport_number == "K9999"
+
+    def test_a_re_import_updates_people_and_trips_and_an_arrived_trip_stays_where_it_arrived(
+        self,
+    ):
+        self.run_import(workbook(GOOD))
+        trip_confirm_arrival(
+            actor=self.worker, trip=ReturnTrip.objects.get(person__id_number=ID_2), observe=False
+        )
+        changed = [list(GOOD[0]), list(GOOD[1]), list(GOOD[1])]
+        changed[0][0] = "张三丰"  # the person changes, the trip does not
+        changed[1][3] = changed[2][3] = "其他"  # the key group changes (was 入境人员) ...
+        changed[1][10] = changed[2][10] = OTHER_VILLAGE  # ... and the village, after arrival
+        changed[2][8] = changed[2][9] = "2020-02-04"  # a second trip of the same person
+        newcomer = list(GOOD[0])
+        newcomer[:2] = ["王五", ID_3]  # someone new, named once (streamed on PostgreSQL)
+        report = self.run_import(workbook([*changed, newcomer]))
+        assert (report.created, report.updated, report.unchanged) == (2, 2, 0)
+        assert ReturnTrip.objects.get(person__id_number=ID_3).person.name_initials == "ww"
+        person = Person.objects.get(id_number=STANDARD_ID)
+        assert (person.name, person.name_initials) == ("张三丰", "zsf")
+        moved = ReturnTrip.objects.get(person__id_number=ID_2, departure_date=date(2020, 2, 1))
+        assert moved.key_group == KeyGroup.OTHER and moved.division_code == VILLAGE
+        later = ReturnTrip.objects.get(person__id_number=ID_2, departure_date=date(2020, 2, 4))
+        assert later.division_code == OTHER_VILLAGE and later.receipt != moved.receipt
+        assert Person.objects.get(id_number=ID_2).division_code == OTHER_VILLAGE
+        rolled = figures(
+            ["1529"],
+            [metrics.REGISTERED, metrics.by_group("inbound"), metrics.by_group("other")],
+            on=date(2020, 2, 5),
+        )
+        assert rolled[metrics.REGISTERED]["today"] == 4
+        assert rolled[metrics.by_group("inbound")]["today"] == 0
+        assert rolled[metrics.by_group("other")]["today"] == 2
+        assert AuditEntry.objects.filter(verb="returnee.import").count() == 2
 
     def test_one_bad_row_imports_nothing_and_names_row_and_column(self):
         bad = list(GOOD[1])

@@ -3,12 +3,14 @@ duty shifts and the passage log (one passage, or a device's batch)."""
 
 from __future__ import annotations
 
+import gc
+import re
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -37,7 +39,7 @@ from fangkong.checkpoints.models import (
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
-from fangkong.lib.ids import InvalidNumber, normalize_plate, parse_id_number
+from fangkong.lib.ids import InvalidNumber, normalize_id_number, normalize_plate
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -478,8 +480,7 @@ class InvalidPassage(ValueError):
     """One passage is not acceptable; ``str(exc)`` names the field and the rule."""
 
 
-def _text(item: Mapping[str, Any], key: str, max_length: int) -> str:
-    value = item.get(key)
+def _text(value: Any, key: str, max_length: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -490,92 +491,152 @@ def _text(item: Mapping[str, Any], key: str, max_length: int) -> str:
     return value
 
 
-def _choice(item: Mapping[str, Any], key: str, choices: list[str]) -> str:
-    value = item.get(key)
-    if value not in choices:
-        raise InvalidPassage(f"{key}: must be one of {', '.join(choices)}, not {value!r}")
+def _choice(value: Any, key: str, choices: frozenset[str], listed: str) -> str:
+    if not (isinstance(value, str) and value in choices):
+        raise InvalidPassage(f"{key}: must be one of {listed}, not {value!r}")
     return str(value)
 
 
-_DIRECTIONS = list(Direction.values)
-_SUBJECTS = list(Subject.values)
-_RESULTS = list(Result.values)
+_DIRECTIONS = frozenset(Direction.values)
+_SUBJECTS = frozenset(Subject.values)
+_RESULTS = frozenset(Result.values)
+_DIRECTIONS_LISTED = ", ".join(Direction.values)
+_SUBJECTS_LISTED = ", ".join(Subject.values)
+_RESULTS_LISTED = ", ".join(Result.values)
+_TENTH = Decimal("0.1")
+
+
+def passage_cleaner(
+    *, checkpoint: Checkpoint, now: datetime
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """A function that validates one passage in the wire format and returns the model's field
+    values, raising ``InvalidPassage`` naming the field and the rule.
+
+    Made once per batch: the bounds are computed once, and a plate, ID number or temperature
+    that recurs within the batch is checked once (the check depends only on the value and on
+    ``now``, both fixed for the batch).
+    """
+    latest = now + FUTURE_TOLERANCE
+    opened_at = checkpoint.opened_at
+    today = date.today()
+    low, high = TEMPERATURE_RANGE
+    plates: dict[str, str | InvalidPassage] = {}
+    id_numbers: dict[str, str | InvalidPassage] = {}
+    temperatures: dict[Any, Decimal | InvalidPassage] = {}
+
+    def plate_of(text: str) -> str:
+        found = plates.get(text)
+        if found is None:
+            try:
+                found = normalize_plate(text)
+            except InvalidNumber as exc:
+                found = InvalidPassage(f"plate: {exc}")
+            plates[text] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def id_number_of(text: str) -> str:
+        found = id_numbers.get(text)
+        if found is None:
+            try:
+                found = normalize_id_number(text, today=today)
+            except InvalidNumber as exc:
+                found = InvalidPassage(f"id_number: {exc}")
+            id_numbers[text] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def temperature_of(value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidPassage("temperature: must be a number")
+        found = temperatures.get(value)
+        if found is None:
+            try:
+                number = Decimal(str(value)).quantize(_TENTH)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                found = InvalidPassage("temperature: must be a number")
+            else:
+                if low <= number <= high:
+                    found = number
+                else:
+                    found = InvalidPassage(f"temperature: {number} is outside {low}–{high} °C")
+            temperatures[value] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def clean(item: Mapping[str, Any]) -> dict[str, Any]:
+        get = item.get
+        raw_at = get("at")
+        if not isinstance(raw_at, str):
+            raise InvalidPassage("at: must be an ISO 8601 time with a UTC offset")
+        try:
+            at = parse_datetime(raw_at)
+        except ValueError:
+            at = None
+        if at is None:
+            raise InvalidPassage(f"at: {raw_at[:40]!r} is not an ISO 8601 time")
+        if at.tzinfo is None:
+            raise InvalidPassage("at: must carry a UTC offset (e.g. +08:00)")
+        if at > latest:
+            raise InvalidPassage("at: more than 5 minutes in the future")
+        if opened_at is not None and at < opened_at:
+            raise InvalidPassage(f"at: before the checkpoint opened ({opened_at.isoformat()})")
+        direction = _choice(get("direction"), "direction", _DIRECTIONS, _DIRECTIONS_LISTED)
+        subject = _choice(get("subject"), "subject", _SUBJECTS, _SUBJECTS_LISTED)
+        result = _choice(get("result"), "result", _RESULTS, _RESULTS_LISTED)
+        plate = _text(get("plate"), "plate", 12)
+        if plate:
+            plate = plate_of(plate)
+        elif subject == Subject.VEHICLE:
+            raise InvalidPassage("plate: a vehicle needs its plate")
+        person_name = _text(get("person_name"), "person_name", 60)
+        id_number = _text(get("id_number"), "id_number", 20)
+        if id_number:
+            id_number = id_number_of(id_number)
+        if subject == Subject.PERSON and not (person_name or id_number):
+            raise InvalidPassage("person_name: a person needs a name or an ID number")
+        temperature = get("temperature")
+        if temperature is not None:
+            temperature = temperature_of(temperature)
+        pass_serial = _text(get("pass_serial"), "pass_serial", 40)
+        if result == Result.FAST_PASSED and not pass_serial:
+            raise InvalidPassage(
+                "pass_serial: a fast pass through the green channel needs its serial"
+            )
+        scan_ms = get("scan_ms")
+        log_ms = get("log_ms")
+        return {
+            "scan_ms": None if scan_ms is None else _timing(scan_ms),
+            "log_ms": None if log_ms is None else _timing(log_ms),
+            "at": at,
+            "direction": direction,
+            "subject": subject,
+            "plate": plate,
+            "person_name": person_name,
+            "id_number": id_number,
+            "temperature": temperature,
+            "result": result,
+            "pass_serial": pass_serial,
+        }
+
+    return clean
 
 
 def clean_passage(
     item: Mapping[str, Any], *, checkpoint: Checkpoint, now: datetime
 ) -> dict[str, Any]:
     """Validate one passage in the wire format; returns the model's field values."""
-    raw_at = item.get("at")
-    if not isinstance(raw_at, str):
-        raise InvalidPassage("at: must be an ISO 8601 time with a UTC offset")
-    try:
-        at = parse_datetime(raw_at)
-    except ValueError:
-        at = None
-    if at is None:
-        raise InvalidPassage(f"at: {raw_at[:40]!r} is not an ISO 8601 time")
-    if at.tzinfo is None:
-        raise InvalidPassage("at: must carry a UTC offset (e.g. +08:00)")
-    if at > now + FUTURE_TOLERANCE:
-        raise InvalidPassage("at: more than 5 minutes in the future")
-    if checkpoint.opened_at is not None and at < checkpoint.opened_at:
-        raise InvalidPassage(
-            f"at: before the checkpoint opened ({checkpoint.opened_at.isoformat()})"
-        )
-    direction = _choice(item, "direction", _DIRECTIONS)
-    subject = _choice(item, "subject", _SUBJECTS)
-    result = _choice(item, "result", _RESULTS)
-    plate = _text(item, "plate", 12)
-    if plate:
-        try:
-            plate = normalize_plate(plate)
-        except InvalidNumber as exc:
-            raise InvalidPassage(f"plate: {exc}") from None
-    elif subject == Subject.VEHICLE:
-        raise InvalidPassage("plate: a vehicle needs its plate")
-    person_name = _text(item, "person_name", 60)
-    id_number = _text(item, "id_number", 20)
-    if id_number:
-        try:
-            id_number = parse_id_number(id_number).number
-        except InvalidNumber as exc:
-            raise InvalidPassage(f"id_number: {exc}") from None
-    if subject == Subject.PERSON and not (person_name or id_number):
-        raise InvalidPassage("person_name: a person needs a name or an ID number")
-    temperature = item.get("temperature")
-    if temperature is not None:
-        if isinstance(temperature, bool) or not isinstance(temperature, int | float | str):
-            raise InvalidPassage("temperature: must be a number")
-        try:
-            temperature = Decimal(str(temperature)).quantize(Decimal("0.1"))
-        except InvalidOperation:
-            raise InvalidPassage("temperature: must be a number") from None
-        low, high = TEMPERATURE_RANGE
-        if not low <= temperature <= high:
-            raise InvalidPassage(f"temperature: {temperature} is outside {low}–{high} °C")
-    pass_serial = _text(item, "pass_serial", 40)
-    if result == Result.FAST_PASSED and not pass_serial:
-        raise InvalidPassage("pass_serial: a fast pass through the green channel needs its serial")
-    return {
-        "scan_ms": _timing(item, "scan_ms"),
-        "log_ms": _timing(item, "log_ms"),
-        "at": at,
-        "direction": direction,
-        "subject": subject,
-        "plate": plate,
-        "person_name": person_name,
-        "id_number": id_number,
-        "temperature": temperature,
-        "result": result,
-        "pass_serial": pass_serial,
-    }
+    return passage_cleaner(checkpoint=checkpoint, now=now)(item)
 
 
-def _timing(item: Mapping[str, Any], key: str) -> int | None:
+def _timing(value: Any) -> int | None:
     """An optional timing the duty page adds (``scan_ms``, ``log_ms``); a timing that is not a
     sensible number of milliseconds is dropped, never a reason to lose the passage."""
-    value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if not 0 <= value <= MAX_TIMING_MS:
@@ -611,24 +672,6 @@ _COLUMNS = (
 )
 _INSERT_CHUNK = 500
 MAX_TIMING_MS = 24 * 3600 * 1000
-_PG_TYPES = (
-    "uuid",
-    "bigint",
-    "varchar",
-    "timestamptz",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "numeric",
-    "varchar",
-    "varchar",
-    "bigint",
-    "timestamptz",
-    "integer",
-    "integer",
-)
 
 
 def _converters() -> list[Any]:
@@ -637,8 +680,10 @@ def _converters() -> list[Any]:
     ops = connection.ops
     native_uuid = connection.features.has_native_uuid_field
 
-    def as_uuid(value: uuid.UUID) -> Any:
-        return value if native_uuid else value.hex
+    def as_uuid(value: uuid.UUID | str) -> Any:
+        if native_uuid:
+            return value
+        return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "")
 
     if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
 
@@ -665,16 +710,20 @@ def _converters() -> list[Any]:
     return [special.get(name, plain) for name in _COLUMNS]
 
 
-def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored."""
+def _canonical_uuid(value: Any) -> str:
+    """``str(uuid.UUID(value))`` for what the database hands back (a UUID, or SQLite's hex)."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _insert_passages(rows: list[dict[str, Any]]) -> set[str]:
+    """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored, in
+    their canonical text form (each row's ``client_uuid`` is a ``uuid.UUID`` or that text)."""
     table = Passage._meta.db_table
-    convert = list(zip(_COLUMNS, _converters(), strict=True))
-    stored: set[uuid.UUID] = set()
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    convert = list(zip(_COLUMNS, _converters(), strict=True))
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    stored: set[str] = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            return _insert_passages_postgresql(cursor, table, columns, convert, rows)
         for i in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[i : i + _INSERT_CHUNK]
             params = [fn(row[name]) for row in chunk for name, fn in convert]
@@ -684,46 +733,49 @@ def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
                 + " ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
                 params,
             )
-            for (value,) in cursor.fetchall():
-                stored.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+            stored.update(_canonical_uuid(value) for (value,) in cursor.fetchall())
     return stored
 
 
-def _insert_passages_postgresql(
-    cursor: Any, table: str, columns: str, convert: list[Any], rows: list[dict[str, Any]]
-) -> set[uuid.UUID]:
-    """Skip the UUIDs already stored, COPY the rest; if a concurrent upload stored some of them
-    in the meantime (unique violation), fall back to INSERT … ON CONFLICT DO NOTHING."""
-    from psycopg import errors as pg_errors
+def _copy_passages(rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY rows whose UUIDs were not stored a moment ago. A concurrent upload of
+    the same UUIDs in the meantime makes it fail on the unique key (and the caller retry with
+    ``_insert_passages``)."""
+    table = Passage._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    pick = itemgetter(*_COLUMNS)  # every value is already what psycopg takes
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        write_row = copy.write_row
+        for row in rows:
+            write_row(pick(row))
 
-    keys = [row["client_uuid"] for row in rows]
-    cursor.execute(
-        f"SELECT client_uuid FROM {table} WHERE client_uuid = ANY(%s::uuid[])",  # noqa: S608
-        [keys],
-    )
-    existing = {value for (value,) in cursor.fetchall()}
-    new = [row for row in rows if row["client_uuid"] not in existing]
-    if not new:
-        return set()
-    try:
-        with (
-            transaction.atomic(),
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in new:
-                copy.write_row([fn(row[name]) for name, fn in convert])
-        return {row["client_uuid"] for row in new}
-    except (IntegrityError, pg_errors.UniqueViolation):
-        pass
-    # One array per column: psycopg sends one parameter per column instead of one per value.
-    arrays = [[fn(row[name]) for row in new] for name, fn in convert]
-    casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
-        "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
-        arrays,
-    )
-    return {value for (value,) in cursor.fetchall()}
+
+def _stored_uuids(keys: list[str]) -> set[str]:
+    """Which of these canonical UUIDs are stored already (one query per 500 on SQLite)."""
+    table = Passage._meta.db_table
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One text parameter: cheaper to send than an array of a thousand UUIDs.
+            cursor.execute(
+                f"SELECT client_uuid::text FROM {table} "  # noqa: S608 - names from the model
+                "WHERE client_uuid = ANY(string_to_array(%s, ',')::uuid[])",
+                [",".join(keys)],
+            )
+            return {value for (value,) in cursor.fetchall()}
+        as_uuid = _converters()[0]
+        for i in range(0, len(keys), _INSERT_CHUNK):
+            chunk = keys[i : i + _INSERT_CHUNK]
+            cursor.execute(
+                f"SELECT client_uuid FROM {table} "  # noqa: S608 - names from the model
+                f"WHERE client_uuid IN ({', '.join(['%s'] * len(chunk))})",
+                [as_uuid(key) for key in chunk],
+            )
+            found.update(_canonical_uuid(value) for (value,) in cursor.fetchall())
+    return found
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
@@ -801,11 +853,26 @@ def passage_log(
     return existing
 
 
-@dataclass(frozen=True)
-class SyncResult:
+class SyncResult(NamedTuple):
     client_uuid: str
     outcome: str  # "stored" | "duplicate" | "rejected"
     reason: str | None = None
+
+
+# The canonical text of a UUID, as ``str(uuid.UUID(...))`` writes it; other spellings that
+# ``uuid.UUID`` accepts (capitals, braces, no hyphens, ``urn:uuid:``) go through it.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuid_key(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    if _CANONICAL_UUID.fullmatch(raw):
+        return raw
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
 
 
 def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:
@@ -822,72 +889,118 @@ def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> l
             _("A batch holds at most %(max)d passages; this one has %(n)d.")
             % {"max": MAX_BATCH, "n": len(items)}
         )
+    # A batch allocates tens of thousands of short-lived objects and no reference cycles:
+    # the cyclic collector would only walk the whole heap a few times per request.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _passages_sync(actor, checkpoint, items)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:
     now = timezone.now()
     results: list[SyncResult | None] = [None] * len(items)
-    rows: list[dict[str, Any]] = []
-    row_index: dict[uuid.UUID, int] = {}
-    first_seen: dict[uuid.UUID, int] = {}
+    first_seen: dict[str, int] = {}
+    # 1. Each item's UUID: unusable ones are rejected, repeats within the batch are duplicates.
+    candidates: list[tuple[int, dict[str, Any], str]] = []
     for index, item in enumerate(items):
-        raw_key = item.get("client_uuid") if isinstance(item, dict) else None
-        label = str(raw_key) if raw_key is not None else ""
         if not isinstance(item, dict):
-            results[index] = SyncResult(label, "rejected", "item: must be a JSON object")
+            results[index] = SyncResult("", "rejected", "item: must be a JSON object")
             continue
-        try:
-            key = uuid.UUID(str(raw_key)) if isinstance(raw_key, str) else None
-        except ValueError:
-            key = None
+        raw_key = item.get("client_uuid")
+        key = _uuid_key(raw_key)
         if key is None:
+            label = str(raw_key) if raw_key is not None else ""
             results[index] = SyncResult(label, "rejected", "client_uuid: must be a UUID")
             continue
-        if key in first_seen:
+        first = first_seen.get(key)
+        if first is not None:
             results[index] = SyncResult(
-                label,
-                "duplicate",
-                f"client_uuid: same as item {first_seen[key] + 1} of this batch",
+                str(raw_key), "duplicate", f"client_uuid: same as item {first + 1} of this batch"
             )
             continue
         first_seen[key] = index
-        try:
-            cleaned = clean_passage(item, checkpoint=checkpoint, now=now)
-        except InvalidPassage as exc:
-            results[index] = SyncResult(label, "rejected", str(exc))
+        candidates.append((index, item, key))
+    # 2. A UUID already stored is a duplicate whatever the item says now (a device's retry of
+    # what it sent before); the others are validated.
+    existing = _stored_uuids([key for _index, _item, key in candidates]) if candidates else set()
+    clean = passage_cleaner(checkpoint=checkpoint, now=now)
+    common = {
+        "checkpoint_id": checkpoint.pk,
+        "division_code": checkpoint.division_code,
+        "inspector_id": actor.pk,
+        "created_at": now,
+    }
+    rows: list[dict[str, Any]] = []
+    row_index: list[int] = []
+    for index, item, key in candidates:
+        if key in existing:
+            results[index] = SyncResult(item["client_uuid"], "duplicate")
             continue
-        cleaned.update(
-            client_uuid=key,
-            checkpoint_id=checkpoint.pk,
-            division_code=checkpoint.division_code,
-            inspector_id=actor.pk,
-            created_at=now,
-        )
-        row_index[key] = index
-        rows.append(cleaned)
-    with transaction.atomic():
-        stored = _insert_passages(rows) if rows else set()
-        new_rows = [row for row in rows if row["client_uuid"] in stored]
-        _bump_passages(new_rows)
-        record_audit(
-            actor,
-            "checkpoint.passages_sync",
-            checkpoint,
-            items=len(items),
-            stored=len(new_rows),
-            duplicate=len(rows) - len(new_rows),
-        )
-    for row in rows:
-        key = row["client_uuid"]
-        outcome = "stored" if key in stored else "duplicate"
-        results[row_index[key]] = SyncResult(str(items[row_index[key]]["client_uuid"]), outcome)
+        try:
+            row = clean(item)
+        except InvalidPassage as exc:
+            results[index] = SyncResult(item["client_uuid"], "rejected", str(exc))
+            continue
+        row.update(common)
+        row["client_uuid"] = key
+        row_index.append(index)
+        rows.append(row)
+    # 3. The new rows, their rollups and the audit entry in one transaction.
+    stored = _store_passages(actor, checkpoint, rows, items=len(items))
+    for row, index in zip(rows, row_index, strict=True):
+        outcome = "stored" if row["client_uuid"] in stored else "duplicate"
+        results[index] = SyncResult(items[index]["client_uuid"], outcome)
     # Duplicates within the batch point at an item that may itself have been rejected.
     final: list[SyncResult] = []
-    for index, res in enumerate(results):
+    for res in results:
         assert res is not None
-        if res.outcome == "duplicate" and res.reason and items[index] is not None:
-            first = results[first_seen[uuid.UUID(str(items[index]["client_uuid"]))]]
-            if first is not None and first.outcome == "rejected":
-                res = SyncResult(res.client_uuid, "rejected", first.reason)
+        if res.outcome == "duplicate" and res.reason:
+            first_result = results[first_seen[_uuid_key(res.client_uuid) or ""]]
+            if first_result is not None and first_result.outcome == "rejected":
+                res = SyncResult(res.client_uuid, "rejected", first_result.reason)
         final.append(res)
     return final
+
+
+def _store_passages(
+    actor: User, checkpoint: Checkpoint, rows: list[dict[str, Any]], *, items: int
+) -> set[str]:
+    """Store the rows (none of them stored a moment ago) with their rollups and the batch's
+    audit entry; returns the UUIDs stored. On PostgreSQL the rows go in by COPY; should a
+    concurrent upload have stored some of them since, the transaction is rolled back and done
+    again with INSERT … ON CONFLICT DO NOTHING, which stores exactly the others."""
+
+    def store(insert: Callable[[], set[str]]) -> set[str]:
+        with transaction.atomic():
+            stored = insert() if rows else set()
+            new_rows = [row for row in rows if row["client_uuid"] in stored]
+            _bump_passages(new_rows)
+            record_audit(
+                actor,
+                "checkpoint.passages_sync",
+                checkpoint,
+                items=items,
+                stored=len(new_rows),
+                duplicate=len(rows) - len(new_rows),
+            )
+        return stored
+
+    if rows and connection.vendor == "postgresql":
+        from psycopg import errors as pg_errors
+
+        def copy_all() -> set[str]:
+            _copy_passages(rows)
+            return {row["client_uuid"] for row in rows}
+
+        try:
+            return store(copy_all)
+        except (IntegrityError, pg_errors.UniqueViolation):
+            pass
+    return store(lambda: _insert_passages(rows))
 
 
 def passages_view_unmasked(*, actor: User, checkpoint: Checkpoint, count: int) -> None:

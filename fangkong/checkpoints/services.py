@@ -4,9 +4,11 @@ duty shifts and the passage log (one passage, or a device's batch)."""
 from __future__ import annotations
 
 import gc
+import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -504,6 +506,7 @@ _DIRECTIONS_LISTED = ", ".join(Direction.values)
 _SUBJECTS_LISTED = ", ".join(Subject.values)
 _RESULTS_LISTED = ", ".join(Result.values)
 _TENTH = Decimal("0.1")
+_VEHICLE, _PERSON, _FAST_PASSED = str(Subject.VEHICLE), str(Subject.PERSON), str(Result.FAST_PASSED)
 
 
 def passage_cleaner(
@@ -586,25 +589,37 @@ def passage_cleaner(
             raise InvalidPassage("at: more than 5 minutes in the future")
         if opened_at is not None and at < opened_at:
             raise InvalidPassage(f"at: before the checkpoint opened ({opened_at.isoformat()})")
-        direction = _choice(get("direction"), "direction", _DIRECTIONS, _DIRECTIONS_LISTED)
-        subject = _choice(get("subject"), "subject", _SUBJECTS, _SUBJECTS_LISTED)
-        result = _choice(get("result"), "result", _RESULTS, _RESULTS_LISTED)
-        plate = _text(get("plate"), "plate", 12)
+        # The common case (a plain string that is a valid choice, an absent text) is decided
+        # inline; everything else goes through _choice and _text for the exact message.
+        direction = get("direction")
+        if direction.__class__ is not str or direction not in _DIRECTIONS:
+            direction = _choice(direction, "direction", _DIRECTIONS, _DIRECTIONS_LISTED)
+        subject = get("subject")
+        if subject.__class__ is not str or subject not in _SUBJECTS:
+            subject = _choice(subject, "subject", _SUBJECTS, _SUBJECTS_LISTED)
+        result = get("result")
+        if result.__class__ is not str or result not in _RESULTS:
+            result = _choice(result, "result", _RESULTS, _RESULTS_LISTED)
+        plate = get("plate")
+        plate = "" if plate is None else _text(plate, "plate", 12)
         if plate:
             plate = plate_of(plate)
-        elif subject == Subject.VEHICLE:
+        elif subject == _VEHICLE:
             raise InvalidPassage("plate: a vehicle needs its plate")
-        person_name = _text(get("person_name"), "person_name", 60)
-        id_number = _text(get("id_number"), "id_number", 20)
+        person_name = get("person_name")
+        person_name = "" if person_name is None else _text(person_name, "person_name", 60)
+        id_number = get("id_number")
+        id_number = "" if id_number is None else _text(id_number, "id_number", 20)
         if id_number:
             id_number = id_number_of(id_number)
-        if subject == Subject.PERSON and not (person_name or id_number):
+        if subject == _PERSON and not (person_name or id_number):
             raise InvalidPassage("person_name: a person needs a name or an ID number")
         temperature = get("temperature")
         if temperature is not None:
             temperature = temperature_of(temperature)
-        pass_serial = _text(get("pass_serial"), "pass_serial", 40)
-        if result == Result.FAST_PASSED and not pass_serial:
+        pass_serial = get("pass_serial")
+        pass_serial = "" if pass_serial is None else _text(pass_serial, "pass_serial", 40)
+        if result == _FAST_PASSED and not pass_serial:
             raise InvalidPassage(
                 "pass_serial: a fast pass through the green channel needs its serial"
             )
@@ -698,16 +713,17 @@ def _converters() -> list[Any]:
     def as_decimal(value: Decimal | None) -> Any:
         return None if value is None else ops.adapt_decimalfield_value(value, 3, 1)
 
-    def plain(value: Any) -> Any:
-        return value
-
     special = {
         "client_uuid": as_uuid,
         "at": as_datetime,
         "created_at": as_datetime,
         "temperature": as_decimal,
     }
-    return [special.get(name, plain) for name in _COLUMNS]
+    return [special.get(name, _plain) for name in _COLUMNS]
+
+
+def _plain(value: Any) -> Any:
+    return value
 
 
 def _canonical_uuid(value: Any) -> str:
@@ -715,51 +731,68 @@ def _canonical_uuid(value: Any) -> str:
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
+def _db_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as tuples of driver values in ``_COLUMNS`` order."""
+    pick = itemgetter(*_COLUMNS)
+    special = [(i, fn) for i, fn in enumerate(_converters()) if fn is not _plain]
+    if not special:
+        return [pick(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(pick(row))
+        for i, fn in special:
+            values[i] = fn(values[i])
+        converted.append(tuple(values))
+    return converted
+
+
 def _insert_passages(rows: list[dict[str, Any]]) -> set[str]:
     """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored, in
     their canonical text form (each row's ``client_uuid`` is a ``uuid.UUID`` or that text)."""
     table = Passage._meta.db_table
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    convert = list(zip(_COLUMNS, _converters(), strict=True))
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    values = _db_rows(rows)
     stored: set[str] = set()
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[i : i + _INSERT_CHUNK]
-            params = [fn(row[name]) for row in chunk for name, fn in convert]
+        for i in range(0, len(values), _INSERT_CHUNK):
+            chunk = values[i : i + _INSERT_CHUNK]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from the model
                 + ", ".join([row_sql] * len(chunk))
                 + " ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
-                params,
+                [value for row in chunk for value in row],
             )
             stored.update(_canonical_uuid(value) for (value,) in cursor.fetchall())
     return stored
 
 
-def _copy_passages(rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY rows whose UUIDs were not stored a moment ago. A concurrent upload of
-    the same UUIDs in the meantime makes it fail on the unique key (and the caller retry with
-    ``_insert_passages``)."""
+def _insert_new_passages(rows: list[dict[str, Any]]) -> None:
+    """Write rows whose UUIDs were not stored a moment ago, by the cheapest bulk path: COPY on
+    PostgreSQL, ``executemany`` on SQLite. A concurrent upload of the same UUIDs in the meantime
+    makes it fail on the unique key (and the caller redo it with ``_insert_passages``)."""
     table = Passage._meta.db_table
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    pick = itemgetter(*_COLUMNS)  # every value is already what psycopg takes
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        write_row = copy.write_row
-        for row in rows:
-            write_row(pick(row))
+    values = _db_rows(rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in values:
+                    write_row(row)
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
+            values,
+        )
 
 
 def _stored_uuids(keys: list[str]) -> set[str]:
-    """Which of these canonical UUIDs are stored already (one query per 500 on SQLite)."""
+    """Which of these canonical UUIDs are stored already: one query with one parameter."""
     table = Passage._meta.db_table
-    found: set[str] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One text parameter: cheaper to send than an array of a thousand UUIDs.
             cursor.execute(
                 f"SELECT client_uuid::text FROM {table} "  # noqa: S608 - names from the model
                 "WHERE client_uuid = ANY(string_to_array(%s, ',')::uuid[])",
@@ -767,15 +800,12 @@ def _stored_uuids(keys: list[str]) -> set[str]:
             )
             return {value for (value,) in cursor.fetchall()}
         as_uuid = _converters()[0]
-        for i in range(0, len(keys), _INSERT_CHUNK):
-            chunk = keys[i : i + _INSERT_CHUNK]
-            cursor.execute(
-                f"SELECT client_uuid FROM {table} "  # noqa: S608 - names from the model
-                f"WHERE client_uuid IN ({', '.join(['%s'] * len(chunk))})",
-                [as_uuid(key) for key in chunk],
-            )
-            found.update(_canonical_uuid(value) for (value,) in cursor.fetchall())
-    return found
+        cursor.execute(
+            f"SELECT client_uuid FROM {table} "  # noqa: S608 - names from the model
+            "WHERE client_uuid IN (SELECT value FROM json_each(%s))",
+            [json.dumps([as_uuid(key) for key in keys])],
+        )
+        return {_canonical_uuid(value) for (value,) in cursor.fetchall()}
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
@@ -889,12 +919,19 @@ def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> l
             _("A batch holds at most %(max)d passages; this one has %(n)d.")
             % {"max": MAX_BATCH, "n": len(items)}
         )
-    # A batch allocates tens of thousands of short-lived objects and no reference cycles:
-    # the cyclic collector would only walk the whole heap a few times per request.
+    with collector_paused():
+        return _passages_sync(actor, checkpoint, items)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a batch allocates tens of thousands of short-lived
+    objects and no reference cycles, so the collector would only walk the whole heap a few times
+    per request (reference counting frees everything as before)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _passages_sync(actor, checkpoint, items)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -970,9 +1007,10 @@ def _store_passages(
     actor: User, checkpoint: Checkpoint, rows: list[dict[str, Any]], *, items: int
 ) -> set[str]:
     """Store the rows (none of them stored a moment ago) with their rollups and the batch's
-    audit entry; returns the UUIDs stored. On PostgreSQL the rows go in by COPY; should a
-    concurrent upload have stored some of them since, the transaction is rolled back and done
-    again with INSERT … ON CONFLICT DO NOTHING, which stores exactly the others."""
+    audit entry; returns the UUIDs stored. The rows go in by the bulk path (COPY, or
+    ``executemany``); should a concurrent upload have stored some of them since, the transaction
+    is rolled back and done again with INSERT … ON CONFLICT DO NOTHING, which stores exactly the
+    others."""
 
     def store(insert: Callable[[], set[str]]) -> set[str]:
         with transaction.atomic():
@@ -989,16 +1027,20 @@ def _store_passages(
             )
         return stored
 
-    if rows and connection.vendor == "postgresql":
-        from psycopg import errors as pg_errors
+    if rows:
+        unique_violation: tuple[type[Exception], ...] = (IntegrityError,)
+        if connection.vendor == "postgresql":
+            from psycopg import errors as pg_errors  # COPY's errors come from the driver
 
-        def copy_all() -> set[str]:
-            _copy_passages(rows)
+            unique_violation += (pg_errors.UniqueViolation,)
+
+        def insert_all() -> set[str]:
+            _insert_new_passages(rows)
             return {row["client_uuid"] for row in rows}
 
         try:
-            return store(copy_all)
-        except (IntegrityError, pg_errors.UniqueViolation):
+            return store(insert_all)
+        except unique_violation:
             pass
     return store(lambda: _insert_passages(rows))
 

@@ -728,6 +728,9 @@ def _plain(value: Any) -> Any:
 
 def _canonical_uuid(value: Any) -> str:
     """``str(uuid.UUID(value))`` for what the database hands back (a UUID, or SQLite's hex)."""
+    if isinstance(value, str) and len(value) == 32 and value.islower():
+        # SQLite's 32 lowercase hex digits: cut into the canonical groups.
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 

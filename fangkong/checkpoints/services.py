@@ -510,17 +510,19 @@ _VEHICLE, _PERSON, _FAST_PASSED = str(Subject.VEHICLE), str(Subject.PERSON), str
 
 
 def passage_cleaner(
-    *, checkpoint: Checkpoint, now: datetime
+    *, checkpoint: Checkpoint, now: datetime, extra: Mapping[str, Any] | None = None
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """A function that validates one passage in the wire format and returns the model's field
     values, raising ``InvalidPassage`` naming the field and the rule.
 
-    Made once per batch: the bounds are computed once, and a plate, ID number or temperature
+    ``extra`` (field values common to the batch) is merged into every result. Made once per
+    batch: the bounds are computed once, and a plate, ID number or temperature
     that recurs within the batch is checked once (the check depends only on the value and on
     ``now``, both fixed for the batch).
     """
     latest = now + FUTURE_TOLERANCE
     opened_at = checkpoint.opened_at
+    common = dict(extra or {})
     today = date.today()
     low, high = TEMPERATURE_RANGE
     plates: dict[str, str | InvalidPassage] = {}
@@ -626,6 +628,7 @@ def passage_cleaner(
         scan_ms = get("scan_ms")
         log_ms = get("log_ms")
         return {
+            **common,
             "scan_ms": None if scan_ms is None else _timing(scan_ms),
             "log_ms": None if log_ms is None else _timing(log_ms),
             "at": at,
@@ -946,12 +949,17 @@ def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> lis
     first_seen: dict[str, int] = {}
     # 1. Each item's UUID: unusable ones are rejected, repeats within the batch are duplicates.
     candidates: list[tuple[int, dict[str, Any], str]] = []
+    canonical = _CANONICAL_UUID.fullmatch
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             results[index] = SyncResult("", "rejected", "item: must be a JSON object")
             continue
         raw_key = item.get("client_uuid")
-        key = _uuid_key(raw_key)
+        key: str | None
+        if raw_key.__class__ is str and canonical(raw_key) is not None:
+            key = raw_key  # the usual spelling, as _uuid_key would return it
+        else:
+            key = _uuid_key(raw_key)
         if key is None:
             label = str(raw_key) if raw_key is not None else ""
             results[index] = SyncResult(label, "rejected", "client_uuid: must be a UUID")
@@ -967,13 +975,16 @@ def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> lis
     # 2. A UUID already stored is a duplicate whatever the item says now (a device's retry of
     # what it sent before); the others are validated.
     existing = _stored_uuids([key for _index, _item, key in candidates]) if candidates else set()
-    clean = passage_cleaner(checkpoint=checkpoint, now=now)
-    common = {
-        "checkpoint_id": checkpoint.pk,
-        "division_code": checkpoint.division_code,
-        "inspector_id": actor.pk,
-        "created_at": now,
-    }
+    clean = passage_cleaner(
+        checkpoint=checkpoint,
+        now=now,
+        extra={
+            "checkpoint_id": checkpoint.pk,
+            "division_code": checkpoint.division_code,
+            "inspector_id": actor.pk,
+            "created_at": now,
+        },
+    )
     rows: list[dict[str, Any]] = []
     row_index: list[int] = []
     for index, item, key in candidates:
@@ -985,7 +996,6 @@ def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> lis
         except InvalidPassage as exc:
             results[index] = SyncResult(item["client_uuid"], "rejected", str(exc))
             continue
-        row.update(common)
         row["client_uuid"] = key
         row_index.append(index)
         rows.append(row)

@@ -716,6 +716,10 @@ def _converters() -> list[Any]:
     def as_decimal(value: Decimal | None) -> Any:
         return None if value is None else ops.adapt_decimalfield_value(value, 3, 1)
 
+    if connection.vendor == "postgresql":
+        # psycopg takes UUIDs (or their text), aware datetimes and Decimals as they are: the
+        # backend's adapt_* functions return them unchanged.
+        return [_plain for _name in _COLUMNS]
     special = {
         "client_uuid": as_uuid,
         "at": as_datetime,

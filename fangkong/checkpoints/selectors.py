@@ -62,6 +62,18 @@ def access_checkpoint_by_id(
     return checkpoint
 
 
+def checkpoint_for_duty(actor: User, checkpoint_id: int) -> Checkpoint:
+    """The checkpoint where ``actor`` logs passages (a device's batch upload): the same rule as
+    ``access_checkpoint_by_id`` with ``CHECKPOINTS_DUTY``, read without the related rows the
+    batch does not need. Outside the actor's jurisdiction looks like not found."""
+    if not actor.is_authenticated:
+        raise Http404
+    checkpoint = Checkpoint.objects.filter(pk=checkpoint_id).first()
+    if checkpoint is None or not actor.can(Perm.CHECKPOINTS_DUTY, checkpoint.division_code):
+        raise Http404
+    return checkpoint
+
+
 def approvals_inbox(*, actor: User) -> QuerySet[Checkpoint]:
     """Requests waiting for exactly the HQs this actor commands."""
     codes = actor.scope_keys(Perm.CHECKPOINTS_APPROVE)

@@ -3,12 +3,16 @@ duty shifts and the passage log (one passage, or a device's batch)."""
 
 from __future__ import annotations
 
+import gc
+import json
+import re
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -37,7 +41,7 @@ from fangkong.checkpoints.models import (
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
-from fangkong.lib.ids import InvalidNumber, normalize_plate, parse_id_number
+from fangkong.lib.ids import InvalidNumber, normalize_id_number, normalize_plate
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -581,8 +585,7 @@ class InvalidPassage(ValueError):
     """One passage is not acceptable; ``str(exc)`` names the field and the rule."""
 
 
-def _text(item: Mapping[str, Any], key: str, max_length: int) -> str:
-    value = item.get(key)
+def _text(value: Any, key: str, max_length: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -593,92 +596,168 @@ def _text(item: Mapping[str, Any], key: str, max_length: int) -> str:
     return value
 
 
-def _choice(item: Mapping[str, Any], key: str, choices: list[str]) -> str:
-    value = item.get(key)
-    if value not in choices:
-        raise InvalidPassage(f"{key}: must be one of {', '.join(choices)}, not {value!r}")
+def _choice(value: Any, key: str, choices: frozenset[str], listed: str) -> str:
+    if not (isinstance(value, str) and value in choices):
+        raise InvalidPassage(f"{key}: must be one of {listed}, not {value!r}")
     return str(value)
 
 
-_DIRECTIONS = list(Direction.values)
-_SUBJECTS = list(Subject.values)
-_RESULTS = list(Result.values)
+_DIRECTIONS = frozenset(Direction.values)
+_SUBJECTS = frozenset(Subject.values)
+_RESULTS = frozenset(Result.values)
+_DIRECTIONS_LISTED = ", ".join(Direction.values)
+_SUBJECTS_LISTED = ", ".join(Subject.values)
+_RESULTS_LISTED = ", ".join(Result.values)
+_TENTH = Decimal("0.1")
+_VEHICLE, _PERSON, _FAST_PASSED = str(Subject.VEHICLE), str(Subject.PERSON), str(Result.FAST_PASSED)
+
+
+def passage_cleaner(
+    *, checkpoint: Checkpoint, now: datetime, extra: Mapping[str, Any] | None = None
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """A function that validates one passage in the wire format and returns the model's field
+    values, raising ``InvalidPassage`` naming the field and the rule.
+
+    ``extra`` (field values common to the batch) is merged into every result. Made once per
+    batch: the bounds are computed once, and a plate, ID number or temperature
+    that recurs within the batch is checked once (the check depends only on the value and on
+    ``now``, both fixed for the batch).
+    """
+    latest = now + FUTURE_TOLERANCE
+    opened_at = checkpoint.opened_at
+    common = dict(extra or {})
+    today = date.today()
+    low, high = TEMPERATURE_RANGE
+    plates: dict[str, str | InvalidPassage] = {}
+    id_numbers: dict[str, str | InvalidPassage] = {}
+    temperatures: dict[Any, Decimal | InvalidPassage] = {}
+
+    def plate_of(text: str) -> str:
+        found = plates.get(text)
+        if found is None:
+            try:
+                found = normalize_plate(text)
+            except InvalidNumber as exc:
+                found = InvalidPassage(f"plate: {exc}")
+            plates[text] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def id_number_of(text: str) -> str:
+        found = id_numbers.get(text)
+        if found is None:
+            try:
+                found = normalize_id_number(text, today=today)
+            except InvalidNumber as exc:
+                found = InvalidPassage(f"id_number: {exc}")
+            id_numbers[text] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def temperature_of(value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidPassage("temperature: must be a number")
+        found = temperatures.get(value)
+        if found is None:
+            try:
+                number = Decimal(str(value)).quantize(_TENTH)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                found = InvalidPassage("temperature: must be a number")
+            else:
+                if low <= number <= high:
+                    found = number
+                else:
+                    found = InvalidPassage(f"temperature: {number} is outside {low}–{high} °C")
+            temperatures[value] = found
+        if isinstance(found, InvalidPassage):
+            raise found
+        return found
+
+    def clean(item: Mapping[str, Any]) -> dict[str, Any]:
+        get = item.get
+        raw_at = get("at")
+        if not isinstance(raw_at, str):
+            raise InvalidPassage("at: must be an ISO 8601 time with a UTC offset")
+        try:
+            at = parse_datetime(raw_at)
+        except ValueError:
+            at = None
+        if at is None:
+            raise InvalidPassage(f"at: {raw_at[:40]!r} is not an ISO 8601 time")
+        if at.tzinfo is None:
+            raise InvalidPassage("at: must carry a UTC offset (e.g. +08:00)")
+        if at > latest:
+            raise InvalidPassage("at: more than 5 minutes in the future")
+        if opened_at is not None and at < opened_at:
+            raise InvalidPassage(f"at: before the checkpoint opened ({opened_at.isoformat()})")
+        # The common case (a plain string that is a valid choice, an absent text) is decided
+        # inline; everything else goes through _choice and _text for the exact message.
+        direction = get("direction")
+        if direction.__class__ is not str or direction not in _DIRECTIONS:
+            direction = _choice(direction, "direction", _DIRECTIONS, _DIRECTIONS_LISTED)
+        subject = get("subject")
+        if subject.__class__ is not str or subject not in _SUBJECTS:
+            subject = _choice(subject, "subject", _SUBJECTS, _SUBJECTS_LISTED)
+        result = get("result")
+        if result.__class__ is not str or result not in _RESULTS:
+            result = _choice(result, "result", _RESULTS, _RESULTS_LISTED)
+        plate = get("plate")
+        plate = "" if plate is None else _text(plate, "plate", 12)
+        if plate:
+            plate = plate_of(plate)
+        elif subject == _VEHICLE:
+            raise InvalidPassage("plate: a vehicle needs its plate")
+        person_name = get("person_name")
+        person_name = "" if person_name is None else _text(person_name, "person_name", 60)
+        id_number = get("id_number")
+        id_number = "" if id_number is None else _text(id_number, "id_number", 20)
+        if id_number:
+            id_number = id_number_of(id_number)
+        if subject == _PERSON and not (person_name or id_number):
+            raise InvalidPassage("person_name: a person needs a name or an ID number")
+        temperature = get("temperature")
+        if temperature is not None:
+            temperature = temperature_of(temperature)
+        pass_serial = get("pass_serial")
+        pass_serial = "" if pass_serial is None else _text(pass_serial, "pass_serial", 40)
+        if result == _FAST_PASSED and not pass_serial:
+            raise InvalidPassage(
+                "pass_serial: a fast pass through the green channel needs its serial"
+            )
+        scan_ms = get("scan_ms")
+        log_ms = get("log_ms")
+        return {
+            **common,
+            "scan_ms": None if scan_ms is None else _timing(scan_ms),
+            "log_ms": None if log_ms is None else _timing(log_ms),
+            "at": at,
+            "direction": direction,
+            "subject": subject,
+            "plate": plate,
+            "person_name": person_name,
+            "id_number": id_number,
+            "temperature": temperature,
+            "result": result,
+            "pass_serial": pass_serial,
+        }
+
+    return clean
 
 
 def clean_passage(
     item: Mapping[str, Any], *, checkpoint: Checkpoint, now: datetime
 ) -> dict[str, Any]:
     """Validate one passage in the wire format; returns the model's field values."""
-    raw_at = item.get("at")
-    if not isinstance(raw_at, str):
-        raise InvalidPassage("at: must be an ISO 8601 time with a UTC offset")
-    try:
-        at = parse_datetime(raw_at)
-    except ValueError:
-        at = None
-    if at is None:
-        raise InvalidPassage(f"at: {raw_at[:40]!r} is not an ISO 8601 time")
-    if at.tzinfo is None:
-        raise InvalidPassage("at: must carry a UTC offset (e.g. +08:00)")
-    if at > now + FUTURE_TOLERANCE:
-        raise InvalidPassage("at: more than 5 minutes in the future")
-    if checkpoint.opened_at is not None and at < checkpoint.opened_at:
-        raise InvalidPassage(
-            f"at: before the checkpoint opened ({checkpoint.opened_at.isoformat()})"
-        )
-    direction = _choice(item, "direction", _DIRECTIONS)
-    subject = _choice(item, "subject", _SUBJECTS)
-    result = _choice(item, "result", _RESULTS)
-    plate = _text(item, "plate", 12)
-    if plate:
-        try:
-            plate = normalize_plate(plate)
-        except InvalidNumber as exc:
-            raise InvalidPassage(f"plate: {exc}") from None
-    elif subject == Subject.VEHICLE:
-        raise InvalidPassage("plate: a vehicle needs its plate")
-    person_name = _text(item, "person_name", 60)
-    id_number = _text(item, "id_number", 20)
-    if id_number:
-        try:
-            id_number = parse_id_number(id_number).number
-        except InvalidNumber as exc:
-            raise InvalidPassage(f"id_number: {exc}") from None
-    if subject == Subject.PERSON and not (person_name or id_number):
-        raise InvalidPassage("person_name: a person needs a name or an ID number")
-    temperature = item.get("temperature")
-    if temperature is not None:
-        if isinstance(temperature, bool) or not isinstance(temperature, int | float | str):
-            raise InvalidPassage("temperature: must be a number")
-        try:
-            temperature = Decimal(str(temperature)).quantize(Decimal("0.1"))
-        except InvalidOperation:
-            raise InvalidPassage("temperature: must be a number") from None
-        low, high = TEMPERATURE_RANGE
-        if not low <= temperature <= high:
-            raise InvalidPassage(f"temperature: {temperature} is outside {low}–{high} °C")
-    pass_serial = _text(item, "pass_serial", 40)
-    if result == Result.FAST_PASSED and not pass_serial:
-        raise InvalidPassage("pass_serial: a fast pass through the green channel needs its serial")
-    return {
-        "scan_ms": _timing(item, "scan_ms"),
-        "log_ms": _timing(item, "log_ms"),
-        "at": at,
-        "direction": direction,
-        "subject": subject,
-        "plate": plate,
-        "person_name": person_name,
-        "id_number": id_number,
-        "temperature": temperature,
-        "result": result,
-        "pass_serial": pass_serial,
-    }
+    return passage_cleaner(checkpoint=checkpoint, now=now)(item)
 
 
-def _timing(item: Mapping[str, Any], key: str) -> int | None:
+def _timing(value: Any) -> int | None:
     """An optional timing the duty page adds (``scan_ms``, ``log_ms``); a timing that is not a
     sensible number of milliseconds is dropped, never a reason to lose the passage."""
-    value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if not 0 <= value <= MAX_TIMING_MS:
@@ -714,24 +793,6 @@ _COLUMNS = (
 )
 _INSERT_CHUNK = 500
 MAX_TIMING_MS = 24 * 3600 * 1000
-_PG_TYPES = (
-    "uuid",
-    "bigint",
-    "varchar",
-    "timestamptz",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "varchar",
-    "numeric",
-    "varchar",
-    "varchar",
-    "bigint",
-    "timestamptz",
-    "integer",
-    "integer",
-)
 
 
 def _converters() -> list[Any]:
@@ -740,8 +801,10 @@ def _converters() -> list[Any]:
     ops = connection.ops
     native_uuid = connection.features.has_native_uuid_field
 
-    def as_uuid(value: uuid.UUID) -> Any:
-        return value if native_uuid else value.hex
+    def as_uuid(value: uuid.UUID | str) -> Any:
+        if native_uuid:
+            return value
+        return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "")
 
     if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
 
@@ -756,77 +819,106 @@ def _converters() -> list[Any]:
     def as_decimal(value: Decimal | None) -> Any:
         return None if value is None else ops.adapt_decimalfield_value(value, 3, 1)
 
-    def plain(value: Any) -> Any:
-        return value
-
+    if connection.vendor == "postgresql":
+        # psycopg takes UUIDs (or their text), aware datetimes and Decimals as they are: the
+        # backend's adapt_* functions return them unchanged.
+        return [_plain for _name in _COLUMNS]
     special = {
         "client_uuid": as_uuid,
         "at": as_datetime,
         "created_at": as_datetime,
         "temperature": as_decimal,
     }
-    return [special.get(name, plain) for name in _COLUMNS]
+    return [special.get(name, _plain) for name in _COLUMNS]
 
 
-def _insert_passages(rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored."""
+def _plain(value: Any) -> Any:
+    return value
+
+
+def _canonical_uuid(value: Any) -> str:
+    """``str(uuid.UUID(value))`` for what the database hands back (a UUID, or SQLite's hex)."""
+    if isinstance(value, str) and len(value) == 32 and value.islower():
+        # SQLite's 32 lowercase hex digits: cut into the canonical groups.
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _db_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as tuples of driver values in ``_COLUMNS`` order."""
+    pick = itemgetter(*_COLUMNS)
+    special = [(i, fn) for i, fn in enumerate(_converters()) if fn is not _plain]
+    if not special:
+        return [pick(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(pick(row))
+        for i, fn in special:
+            values[i] = fn(values[i])
+        converted.append(tuple(values))
+    return converted
+
+
+def _insert_passages(rows: list[dict[str, Any]]) -> set[str]:
+    """INSERT … ON CONFLICT (client_uuid) DO NOTHING; returns the UUIDs actually stored, in
+    their canonical text form (each row's ``client_uuid`` is a ``uuid.UUID`` or that text)."""
     table = Passage._meta.db_table
-    convert = list(zip(_COLUMNS, _converters(), strict=True))
-    stored: set[uuid.UUID] = set()
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     row_sql = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    values = _db_rows(rows)
+    stored: set[str] = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            return _insert_passages_postgresql(cursor, table, columns, convert, rows)
-        for i in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[i : i + _INSERT_CHUNK]
-            params = [fn(row[name]) for row in chunk for name, fn in convert]
+        for i in range(0, len(values), _INSERT_CHUNK):
+            chunk = values[i : i + _INSERT_CHUNK]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from the model
                 + ", ".join([row_sql] * len(chunk))
                 + " ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
-                params,
+                [value for row in chunk for value in row],
             )
-            for (value,) in cursor.fetchall():
-                stored.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+            stored.update(_canonical_uuid(value) for (value,) in cursor.fetchall())
     return stored
 
 
-def _insert_passages_postgresql(
-    cursor: Any, table: str, columns: str, convert: list[Any], rows: list[dict[str, Any]]
-) -> set[uuid.UUID]:
-    """Skip the UUIDs already stored, COPY the rest; if a concurrent upload stored some of them
-    in the meantime (unique violation), fall back to INSERT … ON CONFLICT DO NOTHING."""
-    from psycopg import errors as pg_errors
+def _insert_new_passages(rows: list[dict[str, Any]]) -> None:
+    """Write rows whose UUIDs were not stored a moment ago, by the cheapest bulk path: COPY on
+    PostgreSQL, ``executemany`` on SQLite. A concurrent upload of the same UUIDs in the meantime
+    makes it fail on the unique key (and the caller redo it with ``_insert_passages``)."""
+    table = Passage._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    values = _db_rows(rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in values:
+                    write_row(row)
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
+            values,
+        )
 
-    keys = [row["client_uuid"] for row in rows]
-    cursor.execute(
-        f"SELECT client_uuid FROM {table} WHERE client_uuid = ANY(%s::uuid[])",  # noqa: S608
-        [keys],
-    )
-    existing = {value for (value,) in cursor.fetchall()}
-    new = [row for row in rows if row["client_uuid"] not in existing]
-    if not new:
-        return set()
-    try:
-        with (
-            transaction.atomic(),
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in new:
-                copy.write_row([fn(row[name]) for name, fn in convert])
-        return {row["client_uuid"] for row in new}
-    except (IntegrityError, pg_errors.UniqueViolation):
-        pass
-    # One array per column: psycopg sends one parameter per column instead of one per value.
-    arrays = [[fn(row[name]) for row in new] for name, fn in convert]
-    casts = ", ".join(f"%s::{sql_type}[]" for sql_type in _PG_TYPES)
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
-        "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
-        arrays,
-    )
-    return {value for (value,) in cursor.fetchall()}
+
+def _stored_uuids(keys: list[str]) -> set[str]:
+    """Which of these canonical UUIDs are stored already: one query with one parameter."""
+    table = Passage._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT client_uuid::text FROM {table} "  # noqa: S608 - names from the model
+                "WHERE client_uuid = ANY(string_to_array(%s, ',')::uuid[])",
+                [",".join(keys)],
+            )
+            return {value for (value,) in cursor.fetchall()}
+        as_uuid = _converters()[0]
+        cursor.execute(
+            f"SELECT client_uuid FROM {table} "  # noqa: S608 - names from the model
+            "WHERE client_uuid IN (SELECT value FROM json_each(%s))",
+            [json.dumps([as_uuid(key) for key in keys])],
+        )
+        return {_canonical_uuid(value) for (value,) in cursor.fetchall()}
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
@@ -908,11 +1000,26 @@ def passage_log(
     return existing
 
 
-@dataclass(frozen=True)
-class SyncResult:
+class SyncResult(NamedTuple):
     client_uuid: str
     outcome: str  # "stored" | "duplicate" | "rejected"
     reason: str | None = None
+
+
+# The canonical text of a UUID, as ``str(uuid.UUID(...))`` writes it; other spellings that
+# ``uuid.UUID`` accepts (capitals, braces, no hyphens, ``urn:uuid:``) go through it.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuid_key(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    if _CANONICAL_UUID.fullmatch(raw):
+        return raw
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
 
 
 def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:
@@ -929,72 +1036,137 @@ def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> l
             _("A batch holds at most %(max)d passages; this one has %(n)d.")
             % {"max": MAX_BATCH, "n": len(items)}
         )
+    with collector_paused():
+        return _passages_sync(actor, checkpoint, items)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a batch allocates tens of thousands of short-lived
+    objects and no reference cycles, so the collector would only walk the whole heap a few times
+    per request (reference counting frees everything as before)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:
     now = timezone.now()
     results: list[SyncResult | None] = [None] * len(items)
-    rows: list[dict[str, Any]] = []
-    row_index: dict[uuid.UUID, int] = {}
-    first_seen: dict[uuid.UUID, int] = {}
+    first_seen: dict[str, int] = {}
+    # 1. Each item's UUID: unusable ones are rejected, repeats within the batch are duplicates.
+    candidates: list[tuple[int, dict[str, Any], str]] = []
+    canonical = _CANONICAL_UUID.fullmatch
     for index, item in enumerate(items):
-        raw_key = item.get("client_uuid") if isinstance(item, dict) else None
-        label = str(raw_key) if raw_key is not None else ""
         if not isinstance(item, dict):
-            results[index] = SyncResult(label, "rejected", "item: must be a JSON object")
+            results[index] = SyncResult("", "rejected", "item: must be a JSON object")
             continue
-        try:
-            key = uuid.UUID(str(raw_key)) if isinstance(raw_key, str) else None
-        except ValueError:
-            key = None
+        raw_key = item.get("client_uuid")
+        key: str | None
+        if raw_key.__class__ is str and canonical(raw_key) is not None:
+            key = raw_key  # the usual spelling, as _uuid_key would return it
+        else:
+            key = _uuid_key(raw_key)
         if key is None:
+            label = str(raw_key) if raw_key is not None else ""
             results[index] = SyncResult(label, "rejected", "client_uuid: must be a UUID")
             continue
-        if key in first_seen:
+        first = first_seen.get(key)
+        if first is not None:
             results[index] = SyncResult(
-                label,
-                "duplicate",
-                f"client_uuid: same as item {first_seen[key] + 1} of this batch",
+                str(raw_key), "duplicate", f"client_uuid: same as item {first + 1} of this batch"
             )
             continue
         first_seen[key] = index
-        try:
-            cleaned = clean_passage(item, checkpoint=checkpoint, now=now)
-        except InvalidPassage as exc:
-            results[index] = SyncResult(label, "rejected", str(exc))
+        candidates.append((index, item, key))
+    # 2. A UUID already stored is a duplicate whatever the item says now (a device's retry of
+    # what it sent before); the others are validated.
+    existing = _stored_uuids([key for _index, _item, key in candidates]) if candidates else set()
+    clean = passage_cleaner(
+        checkpoint=checkpoint,
+        now=now,
+        extra={
+            "checkpoint_id": checkpoint.pk,
+            "division_code": checkpoint.division_code,
+            "inspector_id": actor.pk,
+            "created_at": now,
+        },
+    )
+    rows: list[dict[str, Any]] = []
+    row_index: list[int] = []
+    for index, item, key in candidates:
+        if key in existing:
+            results[index] = SyncResult(item["client_uuid"], "duplicate")
             continue
-        cleaned.update(
-            client_uuid=key,
-            checkpoint_id=checkpoint.pk,
-            division_code=checkpoint.division_code,
-            inspector_id=actor.pk,
-            created_at=now,
-        )
-        row_index[key] = index
-        rows.append(cleaned)
-    with transaction.atomic():
-        stored = _insert_passages(rows) if rows else set()
-        new_rows = [row for row in rows if row["client_uuid"] in stored]
-        _bump_passages(new_rows)
-        record_audit(
-            actor,
-            "checkpoint.passages_sync",
-            checkpoint,
-            items=len(items),
-            stored=len(new_rows),
-            duplicate=len(rows) - len(new_rows),
-        )
-    for row in rows:
-        key = row["client_uuid"]
-        outcome = "stored" if key in stored else "duplicate"
-        results[row_index[key]] = SyncResult(str(items[row_index[key]]["client_uuid"]), outcome)
+        try:
+            row = clean(item)
+        except InvalidPassage as exc:
+            results[index] = SyncResult(item["client_uuid"], "rejected", str(exc))
+            continue
+        row["client_uuid"] = key
+        row_index.append(index)
+        rows.append(row)
+    # 3. The new rows, their rollups and the audit entry in one transaction.
+    stored = _store_passages(actor, checkpoint, rows, items=len(items))
+    for row, index in zip(rows, row_index, strict=True):
+        outcome = "stored" if row["client_uuid"] in stored else "duplicate"
+        results[index] = SyncResult(items[index]["client_uuid"], outcome)
     # Duplicates within the batch point at an item that may itself have been rejected.
     final: list[SyncResult] = []
-    for index, res in enumerate(results):
+    for res in results:
         assert res is not None
-        if res.outcome == "duplicate" and res.reason and items[index] is not None:
-            first = results[first_seen[uuid.UUID(str(items[index]["client_uuid"]))]]
-            if first is not None and first.outcome == "rejected":
-                res = SyncResult(res.client_uuid, "rejected", first.reason)
+        if res.outcome == "duplicate" and res.reason:
+            first_result = results[first_seen[_uuid_key(res.client_uuid) or ""]]
+            if first_result is not None and first_result.outcome == "rejected":
+                res = SyncResult(res.client_uuid, "rejected", first_result.reason)
         final.append(res)
     return final
+
+
+def _store_passages(
+    actor: User, checkpoint: Checkpoint, rows: list[dict[str, Any]], *, items: int
+) -> set[str]:
+    """Store the rows (none of them stored a moment ago) with their rollups and the batch's
+    audit entry; returns the UUIDs stored. The rows go in by the bulk path (COPY, or
+    ``executemany``); should a concurrent upload have stored some of them since, the transaction
+    is rolled back and done again with INSERT … ON CONFLICT DO NOTHING, which stores exactly the
+    others."""
+
+    def store(insert: Callable[[], set[str]]) -> set[str]:
+        with transaction.atomic():
+            stored = insert() if rows else set()
+            new_rows = [row for row in rows if row["client_uuid"] in stored]
+            _bump_passages(new_rows)
+            record_audit(
+                actor,
+                "checkpoint.passages_sync",
+                checkpoint,
+                items=items,
+                stored=len(new_rows),
+                duplicate=len(rows) - len(new_rows),
+            )
+        return stored
+
+    if rows:
+        unique_violation: tuple[type[Exception], ...] = (IntegrityError,)
+        if connection.vendor == "postgresql":
+            from psycopg import errors as pg_errors  # COPY's errors come from the driver
+
+            unique_violation += (pg_errors.UniqueViolation,)
+
+        def insert_all() -> set[str]:
+            _insert_new_passages(rows)
+            return {row["client_uuid"] for row in rows}
+
+        try:
+            return store(insert_all)
+        except unique_violation:
+            pass
+    return store(lambda: _insert_passages(rows))
 
 
 def passages_view_unmasked(*, actor: User, checkpoint: Checkpoint, count: int) -> None:

@@ -74,6 +74,19 @@ def _convert_legacy(number: str) -> str:
 
 def parse_id_number(value: str) -> IdNumberInfo:
     """Validate a mainland resident ID number; 15-digit legacy numbers are converted."""
+    text, birth = _checked_id_number(value, date.today())
+    sex = "M" if int(text[16]) % 2 else "F"
+    return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
+
+
+def normalize_id_number(value: str, *, today: date) -> str:
+    """The 18-digit form of a valid ID number: ``parse_id_number``'s checks and messages, for
+    callers that validate many numbers at once and need only the number (``today`` is the
+    caller's, taken once)."""
+    return _checked_id_number(value, today)[0]
+
+
+def _checked_id_number(value: str, today: date) -> tuple[str, date]:
     text = (value or "").strip().upper().replace(" ", "")
     if len(text) == 15 and text.isdigit():
         text = _convert_legacy(text)
@@ -91,10 +104,9 @@ def parse_id_number(value: str) -> IdNumberInfo:
     place_error = _birth_place_error(text[:6], birth.year)
     if place_error:
         raise InvalidNumber(f"ID number is not valid ({place_error})")
-    if birth > date.today():
+    if birth > today:
         raise InvalidNumber("ID number holds a birth date in the future")
-    sex = "M" if int(text[16]) % 2 else "F"
-    return IdNumberInfo(number=text, birth_date=birth, sex=sex, address_code=text[:6])
+    return text, birth
 
 
 @lru_cache(maxsize=65536)

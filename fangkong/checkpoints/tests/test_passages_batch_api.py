@@ -1,6 +1,7 @@
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import time_machine
 
@@ -185,3 +186,58 @@ class PassagesBatchApiTests(BaseTestCase):
         response = self.post({"passages": [item(NOW, client_uuid=key)]}, checkpoint_id=other.pk)
         assert response.json()["results"][0]["outcome"] == "duplicate"
         assert Passage.objects.get(client_uuid=key).checkpoint == self.checkpoint
+
+    def test_a_retry_of_a_stored_uuid_is_a_duplicate_even_if_it_no_longer_validates(self):
+        stored = item(NOW)
+        self.post({"passages": [stored]})
+        resent = dict(stored, temperature=99, direction="sideways")
+        response = self.post({"passages": [resent, dict(resent)]})
+        assert [(r["outcome"], r["reason"]) for r in response.json()["results"]] == [
+            ("duplicate", None),
+            ("duplicate", "client_uuid: same as item 1 of this batch"),
+        ]
+        assert Passage.objects.get(client_uuid=stored["client_uuid"]).temperature == 36.5
+
+    def test_a_uuid_in_another_spelling_is_the_same_passage(self):
+        key = uuid.uuid4()
+        self.post({"passages": [item(NOW, client_uuid=str(key))]})
+        response = self.post(
+            {"passages": [item(NOW, client_uuid=str(key).upper()), item(NOW, client_uuid=key.hex)]}
+        )
+        results = response.json()["results"]
+        assert [r["outcome"] for r in results] == ["duplicate", "duplicate"]
+        assert [r["client_uuid"] for r in results] == [str(key).upper(), key.hex]
+        assert Passage.objects.count() == 1
+
+    def test_a_temperature_that_is_not_a_finite_number_is_rejected(self):
+        body = json.dumps({"passages": [item(NOW, temperature="NAN_HERE")]})
+        for token in ("NaN", "Infinity", "-Infinity", '"nan"', '"abc"', "true", "[36.5]"):
+            response = self.post(body.replace('"NAN_HERE"', token))
+            assert response.status_code == 200, token
+            result = response.json()["results"][0]
+            assert (result["outcome"], result["reason"]) == (
+                "rejected",
+                "temperature: must be a number",
+            ), token
+        assert Passage.objects.count() == 0
+
+    def test_rows_stored_by_another_upload_after_the_check_are_duplicates_counted_once(self):
+        # A concurrent upload stores some of these UUIDs between this batch's check for stored
+        # UUIDs and its write: the bulk write then fails on the unique key and the batch is
+        # written again with ON CONFLICT DO NOTHING.
+        items = [item(NOW - timedelta(seconds=i)) for i in range(4)]
+        self.post({"passages": items[:2]})
+        # The check ran just before the other upload stored the first two.
+        with mock.patch.object(services, "_stored_uuids", return_value=set()):
+            response = self.post({"passages": items})
+        assert [r["outcome"] for r in response.json()["results"]] == [
+            "duplicate",
+            "duplicate",
+            "stored",
+            "stored",
+        ]
+        assert Passage.objects.count() == 4
+        count = DailyCount.objects.get(metric=metrics.passage_metric("passed"), day=NOW.date())
+        assert count.value == 4
+        audit = AuditEntry.objects.filter(verb="checkpoint.passages_sync").latest("pk")
+        assert (audit.extra["stored"], audit.extra["duplicate"]) == (2, 2)

@@ -31,6 +31,7 @@ from fangkong.divisions.models import Division, Level
 from fangkong.lib.ids import (
     InvalidNumber,
     division_scope_key,
+    id_number_parts,
     normalize_mobile,
     normalize_plate,
     parse_id_number,
@@ -52,8 +53,6 @@ from fangkong.returnees.services import (
     CleanTrip,
     TripData,
     active_risk_areas,
-    fast_parse_id_number,
-    id_number_parts,
     matching_risk_area,
     name_pinyin_keys,
     trip_data_clean,
@@ -763,7 +762,7 @@ def _fast_checker(
     seen: dict[tuple[str, date], int],
 ) -> Callable[[list[Any], int], GoodRow | None]:
     """The check of a row that has no problem, with look-ups cached per distinct value
-    (dates, divisions, origins, risk areas; ID number places in ``fast_parse_id_number``).
+    (dates, divisions, origins, risk areas; ID number places in ``fangkong.lib.ids``).
 
     It applies the rules of ``trip_data_clean`` and the census's own, and gives the same
     values; at the first doubt (any problem, or a cell it does not read as plain text) it
@@ -885,13 +884,9 @@ def _fast_checker(
             division = places[code] = place(code)
         if division is None:
             return None
-        parts = id_number_parts(raw_id.strip().upper(), born_by)
+        parts = id_number_parts(raw_id, today=born_by)
         if parts is None:
-            try:
-                info = fast_parse_id_number(raw_id.strip(), today=born_by)
-            except InvalidNumber:
-                return None
-            parts = (info.number, info.birth_date, info.sex)
+            return None
         id_number, birth, sex = parts
         identity = (id_number, departure)
         if identity in seen:

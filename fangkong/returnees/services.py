@@ -15,8 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from stdnum import exceptions as stdnum_exceptions
-from stdnum.cn import ric
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
@@ -25,7 +23,6 @@ from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division, Level
 from fangkong.divisions.services import pinyin_keys
 from fangkong.lib.ids import (
-    IdNumberInfo,
     InvalidNumber,
     division_scope_key,
     normalize_mobile,
@@ -151,59 +148,6 @@ class TripErrors(ValidationError):
     pass
 
 
-@lru_cache(maxsize=65536)
-def _known_place(address_code: str, year: int) -> bool:
-    """Whether python-stdnum knows this address code for that birth year (cached)."""
-    try:
-        ric.get_birth_place(f"{address_code}{year:04d}01010010")
-    except stdnum_exceptions.ValidationError:
-        return False
-    return True
-
-
-@lru_cache(maxsize=65536)
-def _birth_date(digits: str) -> date | None:
-    """The day of ``YYYYMMDD``, or None when there is none (cached: birth dates repeat)."""
-    try:
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
-
-
-def id_number_parts(text: str, today: date) -> tuple[str, date, str] | None:
-    """(number, birth date, sex) of a compact upper-case 18-character ID number that passes
-    every check: the check digit (python-stdnum), a possible birth date not after ``today``
-    and a birth place python-stdnum knows for that year. None for anything else (a 15-digit
-    number, a problem), which ``parse_id_number`` converts or names."""
-    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        return None
-    birth = _birth_date(text[6:14])
-    if (
-        birth is None
-        or birth > today
-        or str(ric.calc_check_digit(text)) != text[17]
-        or not _known_place(text[:6], birth.year)
-    ):
-        return None
-    return text, birth, "M" if int(text[16]) % 2 else "F"
-
-
-def fast_parse_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
-    """``parse_id_number`` with the address-code look-up cached per code.
-
-    A well-formed 18-digit number with a right check digit (python-stdnum), a possible birth
-    date and a known address code is accepted without the full ``ric.validate``; anything else
-    goes through ``parse_id_number`` for its exact message. ``today`` (the system's date, as
-    ``parse_id_number`` takes it) spares a clock read per number in bulk checks.
-    """
-    text = (value or "").strip().upper()
-    parts = id_number_parts(text, today or date.today())
-    if parts is None:
-        return parse_id_number(value)
-    number, birth, sex = parts
-    return IdNumberInfo(number=number, birth_date=birth, sex=sex, address_code=number[:6])
-
-
 def active_risk_areas() -> list[RiskArea]:
     period = EmergencyPeriod.current()
     qs = RiskArea.objects.filter(active=True)
@@ -236,7 +180,7 @@ def trip_data_clean(
     errors: dict[str, list[str]] = {}
     info = None
     try:
-        info = fast_parse_id_number(data.id_number)
+        info = parse_id_number(data.id_number)
     except InvalidNumber as exc:
         errors["id_number"] = [number_error(exc)]
     name = (data.name or "").strip()
@@ -1116,7 +1060,7 @@ def convoy_add_passengers(*, actor: Any, convoy: Convoy, lines: str) -> list[Pas
         elif seat in taken_seats:
             problems.append(_("seat %(s)d is taken") % {"s": seat})
         try:
-            info = fast_parse_id_number(id_text)
+            info = parse_id_number(id_text)
         except InvalidNumber as exc:
             problems.append(number_error(exc))
             info = None

@@ -7,6 +7,7 @@ import random
 from io import StringIO
 
 import pytest
+from playwright.sync_api import expect
 
 from fangkong.accounts.demo import DEMO_PASSWORD, populate
 from fangkong.checkpoints.models import Checkpoint, Status, UnauthorisedReport
@@ -43,7 +44,7 @@ def test_a_checkpoint_goes_from_request_to_open_with_its_gaps_in_red(page):
     page.fill("#id_department", "巴彦浩特镇政府")
     page.fill("#id_reason", "外来车辆较多，需要24小时值守")
     page.click("[data-testid=submit]")
-    assert page.locator("[data-testid=status]").inner_text() == "已申请"
+    expect(page.locator("[data-testid=status]")).to_have_text("已申请")
     checkpoint = Checkpoint.objects.get(name="东关村口卡点")
     _logout(page)
 
@@ -52,10 +53,10 @@ def test_a_checkpoint_goes_from_request_to_open_with_its_gaps_in_red(page):
     card = page.locator("[data-testid=request]", has_text="东关村口卡点")
     card.locator("textarea").fill("同意设立")
     card.locator(f"[data-testid=approve-{checkpoint.pk}]").click()
-    assert page.locator("[data-testid=status]").inner_text() == "已批准"
+    expect(page.locator("[data-testid=status]")).to_have_text("已批准")
     page.fill("#reason-open", "人员已到位")
     page.click("[data-testid=action-open]")
-    assert page.locator("[data-testid=status]").inner_text() == "值守中"
+    expect(page.locator("[data-testid=status]")).to_have_text("值守中")
     assert "同意设立" in page.locator("[data-testid=history]").inner_text()
     checkpoint.refresh_from_db()
     assert checkpoint.status == Status.OPEN
@@ -68,7 +69,9 @@ def test_a_checkpoint_goes_from_request_to_open_with_its_gaps_in_red(page):
 
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{base}/checkpoints/")
-    assert page.locator("[data-testid=checkpoint-table]").get_by_text("东关村口卡点").is_visible()
+    expect(
+        page.locator("[data-testid=checkpoint-table]").get_by_text("东关村口卡点")
+    ).to_be_visible()
     assert page.locator("#checkpoint-map canvas").count() == 1
 
 
@@ -78,5 +81,5 @@ def test_the_public_reports_an_unauthorised_checkpoint_without_logging_in(page):
     page.fill("#id_location", "X501 路段 12 公里处")
     page.fill("#id_description", "有人设路障拦车")
     page.click("[data-testid=report-submit]")
-    assert page.locator("[data-testid=report-thanks]").is_visible()
+    expect(page.locator("[data-testid=report-thanks]")).to_be_visible()
     assert UnauthorisedReport.objects.get().division_code == "152921111"

@@ -12,6 +12,7 @@ from io import StringIO
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from fangkong.accounts.demo import DEMO_PASSWORD, populate
 from fangkong.community.models import GatheringReport
@@ -99,15 +100,17 @@ def test_a_public_report_is_handled_by_the_sumu_worker_and_the_counts_change(pag
     assert _figure(page, "stat-reported") == reported_before + 1
     page.goto(f"{base}/community/")
     page.get_by_role("link", name="婚宴 · 南田村<b>张家</b>院内").click()
+    # The click starts a navigation; wait until the detail page has loaded before measuring it.
+    expect(page.locator("[data-testid=status]")).to_have_text("已上报")
+    page.wait_for_load_state()
     assert _no_sideways_scroll(page)
-    assert page.locator("[data-testid=status]").inner_text() == "已上报"
     assert page.locator(".photos img").count() == 1
     page.click("[data-testid=assign]")
-    assert page.locator("[data-testid=status]").inner_text() == "已指派"
+    expect(page.locator("[data-testid=status]")).to_have_text("已指派")
     page.select_option("#id_outcome", "dissuaded")
     page.fill("#id_notes", "已上门劝导，婚宴推迟到疫情结束后")
     page.click("[data-testid=handle]")
-    assert page.locator("[data-testid=status]").inner_text() == "已劝阻"
+    expect(page.locator("[data-testid=status]")).to_have_text("已劝阻")
     assert "分钟" in page.locator(".facts").inner_text()
 
     page.goto(f"{base}/community/gatherings/stats/")

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fangkong.accounts.demo import DEMO_PASSWORD
 from fangkong.accounts.demo import populate as populate_users
@@ -39,7 +40,7 @@ def test_the_commander_drills_down_to_a_banner_and_downloads_the_daily_report(pa
     _login(page, "commander")
 
     page.locator("nav.mainnav").get_by_role("link", name="指挥大屏").click()
-    assert "阿拉善盟" in page.locator("[data-testid=dashboard-division]").inner_text()
+    expect(page.locator("[data-testid=dashboard-division]")).to_contain_text("阿拉善盟")
     assert page.locator("[data-testid=group-directives]").is_visible()
     page.wait_for_selector("#chart-series canvas")
 
@@ -82,6 +83,6 @@ def test_staff_report_implementation_and_the_commander_sees_the_matrix_on_a_phon
     _login(page, "commander")
     page.goto(f"{page.base_url}/directives/")
     page.locator("[data-testid=notice-list] a").first.click()
-    assert page.locator("[data-testid=matrix]").is_visible()
+    expect(page.locator("[data-testid=matrix]")).to_be_visible()
     assert page.locator("[data-testid=matrix] .status-done").count() >= 1
     assert page.locator("[data-testid=matrix] .overdue").count() >= 1

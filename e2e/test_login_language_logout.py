@@ -6,6 +6,7 @@ import random
 from io import StringIO
 
 import pytest
+from playwright.sync_api import expect
 
 from fangkong.accounts.demo import DEMO_PASSWORD, populate
 
@@ -33,10 +34,9 @@ def test_the_demo_commander_logs_in_in_chinese_switches_to_english_and_logs_out(
     assert page.locator("nav.mainnav").get_by_role("link", name="操作日志").is_visible()
 
     page.click("[data-testid=lang-en]")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert "Welcome" in page.locator("[data-testid=home-title]").inner_text()
-    assert page.locator("nav.mainnav").get_by_role("link", name="Audit trail").is_visible()
+    expect(page.locator("nav.mainnav").get_by_role("link", name="Audit trail")).to_be_visible()
 
     page.click("[data-testid=logout]")
     page.wait_for_url("**/accounts/login/")
@@ -57,7 +57,7 @@ def test_a_phone_sized_screen_gets_the_folded_menu(page):
     nav = page.locator("nav.mainnav")
     assert not nav.is_visible()
     page.click("label.nav-toggle-label")
-    assert nav.is_visible()
+    expect(nav).to_be_visible()
     page.get_by_role("link", name="行政区划").first.click()
     page.fill("[data-testid=division-search]", "byht")
     page.wait_for_selector("[data-testid=division-results] >> text=巴彦浩特镇")

@@ -42,7 +42,7 @@ def grow(start: int, stop: int, villages: list[tuple[int, str]], vendor: str) ->
     groups = ["staff", "inbound", "migrant", "student", "other"]
     person_cols = [
         "id", "id_number", "name", "mobile", "birth_date", "sex", "name_pinyin",
-        "name_initials", "division_id", "division_code", "created_at", "updated_at",
+        "name_initials", "division_code", "created_at", "updated_at",
     ]  # fmt: skip
     trip_cols = [
         "id", "person_id", "key_group", "origin_province", "origin_city", "origin_country",
@@ -59,7 +59,7 @@ def grow(start: int, stop: int, villages: list[tuple[int, str]], vendor: str) ->
             div_id, code = villages[i % len(villages)]
             people.append(
                 (i, f"{i:018d}", NAMES[i % 10], f"138{i % 100_000_000:08d}", born,
-                 "MF"[i % 2], "zhangwei", "zw", div_id, code, stamp, stamp)
+                 "MF"[i % 2], "zhangwei", "zw", code, stamp, stamp)
             )  # fmt: skip
             trips.append(
                 (i, i, groups[i % 5], "河北省", "石家庄市", "", False, "train", "K1",

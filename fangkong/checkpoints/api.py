@@ -13,6 +13,7 @@ from fangkong.accounts.models import User
 from fangkong.checkpoints import selectors, services
 from fangkong.checkpoints.models import Checkpoint
 from fangkong.checkpoints.schemas import BatchIn, BatchOut, CheckpointOut, ErrorOut
+from fangkong.lib.runtime import collector_paused
 
 router = Router(tags=["checkpoints"])
 
@@ -103,7 +104,7 @@ def passages_batch(request: HttpRequest, checkpoint_id: int) -> Any:
         return Status(413, too_big)
     if len(body) > MAX_BODY_BYTES:
         return Status(413, too_big)
-    with services.collector_paused():  # parsing, storing and answering allocate the most
+    with collector_paused():  # parsing, storing and answering allocate the most
         return _passages_batch(actor, checkpoint, body)
 
 

@@ -3,12 +3,10 @@ duty shifts and the passage log (one passage, or a device's batch)."""
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -42,6 +40,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_id_number, normalize_plate
+from fangkong.lib.runtime import collector_paused
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -1038,20 +1037,6 @@ def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> l
         )
     with collector_paused():
         return _passages_sync(actor, checkpoint, items)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a batch allocates tens of thousands of short-lived
-    objects and no reference cycles, so the collector would only walk the whole heap a few times
-    per request (reference counting frees everything as before)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> list[SyncResult]:

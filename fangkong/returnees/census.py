@@ -13,9 +13,11 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import python_calamine
@@ -36,6 +38,7 @@ from fangkong.lib.ids import (
     normalize_plate,
     parse_id_number,
 )
+from fangkong.lib.runtime import collector_paused
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
     CensusJob,
@@ -203,7 +206,7 @@ class GoodRow:
     row: int
     id_number: str
     departure_date: date
-    person: tuple[Any, ...]  # name, mobile, birth_date, sex, division_id, division_code
+    person: tuple[Any, ...]  # name, mobile, birth_date, sex, division_code
     trip: tuple[Any, ...]  # TRIP_FIELDS without work_unit_id (found by name when writing)
 
 
@@ -216,7 +219,7 @@ def good_row(row: int, clean: CleanTrip) -> GoodRow:
         row,
         clean.id_number,
         d.departure_date,
-        (d.name.strip(), clean.mobile, clean.birth_date, clean.sex, division.pk, division.code),
+        (d.name.strip(), clean.mobile, clean.birth_date, clean.sex, division.code),
         (
             d.key_group,
             d.origin_province,
@@ -367,20 +370,24 @@ def read_table(data: bytes, filename: str) -> Table:
             gettext_noop("the workbook cannot be read (%(error)s)"), {"error": str(exc)[:200]}
         ) from None
     names = workbook.sheet_names
-    for name in names:
-        sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        if len(rows) > MAX_ROWS + 10:
-            raise CensusFileError(
-                gettext_noop("sheet %(sheet)s has %(rows)d rows; the limit is %(limit)d"),
-                {"sheet": name, "rows": len(rows), "limit": MAX_ROWS},
-            )
-        header = _find_header(rows)
-        if header is None:
-            continue
-        merged = list(sheet.merged_cell_ranges or [])
-        formulas = _formula_cells(archive, _sheet_xml_paths(archive).get(name, ""))
-        return Table(name, header, rows, formulas, merged)
+    paths = _sheet_xml_paths(archive)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for name in names:
+            # calamine parses without holding the GIL: the sheet's formula cells are found
+            # meanwhile (they are needed only for the sheet that has the census columns).
+            formulas_job = pool.submit(_formula_cells, archive, paths.get(name, ""))
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            if len(rows) > MAX_ROWS + 10:
+                raise CensusFileError(
+                    gettext_noop("sheet %(sheet)s has %(rows)d rows; the limit is %(limit)d"),
+                    {"sheet": name, "rows": len(rows), "limit": MAX_ROWS},
+                )
+            header = _find_header(rows)
+            if header is None:
+                continue
+            merged = list(sheet.merged_cell_ranges or [])
+            return Table(name, header, rows, formulas_job.result(), merged)
     raise CensusFileError(
         gettext_noop(
             "no sheet has the census columns 姓名 and 身份证号 (sheets in the file: %(sheets)s)"
@@ -914,7 +921,7 @@ def _fast_checker(
             row_number,
             id_number,
             departure,
-            (name, mobile, birth, sex, division.id, division.code),
+            (name, mobile, birth, sex, division.code),
             (
                 key_group,
                 split[0],
@@ -961,7 +968,6 @@ PERSON_FIELDS = (
     "sex",
     "name_pinyin",
     "name_initials",
-    "division_id",
     "division_code",
 )
 TRIP_FIELDS = (
@@ -1078,11 +1084,14 @@ def _new_ids(model: Any, n: int) -> list[int] | None:
     if not n:
         return []
     with connection.cursor() as cursor:
+        # The sequence is looked up once: called in the select list, pg_get_serial_sequence
+        # would run once per id, and cost more than the ids. One array, not n rows, comes back.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, n],
+            "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, n]
         )
-        return [row[0] for row in cursor.fetchall()]
+        return list(cursor.fetchone()[0])
 
 
 def _aware(value: datetime) -> datetime:
@@ -1124,7 +1133,9 @@ class TripStream:
                 count[number] = count.get(number, 0) + 1
         once = [n for n, c in count.items() if c == 1 and len(n) == 18]
         known = {row[0] for row in _select_where_in(Person, ("id_number",), "id_number", once)}
-        once = [n for n in once if n not in known]
+        # Ids in ID number order: the people go in by id (below), and then both unique
+        # indexes take their new keys in order.
+        once = sorted(n for n in once if n not in known)
         self.ids = dict(zip(once, _new_ids(Person, len(once)) or [], strict=True))
 
     def __call__(self, g: GoodRow) -> bool:
@@ -1208,8 +1219,8 @@ def write_rows(
     # People: the last row of each ID number gives the person's details.
     wanted: dict[str, tuple[Any, ...]] = {}
     for g in good:
-        name, mobile, birth, sex, division_id, division_code = g.person
-        wanted[g.id_number] = (name, mobile, birth, sex, *_pinyin(name), division_id, division_code)
+        name, mobile, birth, sex, division_code = g.person
+        wanted[g.id_number] = (name, mobile, birth, sex, *_pinyin(name), division_code)
     known = {
         row[0]: (row[1], row[2:])
         for row in _select_where_in(
@@ -1224,13 +1235,11 @@ def write_rows(
         with _inserter(
             Person, ["id", "id_number", *PERSON_FIELDS, "created_at", "updated_at"]
         ) as put:
-            for pk, number, name, mobile, birth, sex, division_id, code in (
-                stream.people if stream is not None else ()
+            for pk, number, name, mobile, birth, sex, code in (
+                sorted(stream.people, key=itemgetter(0)) if stream is not None else ()
             ):
                 pinyin = _pinyin(name)
-                put(
-                    (pk, number, name, mobile, birth, sex, *pinyin, division_id, code, stamp, stamp)
-                )
+                put((pk, number, name, mobile, birth, sex, *pinyin, code, stamp, stamp))
             for pk, number in zip(ids, new_numbers, strict=True):
                 put((pk, number, *wanted[number], stamp, stamp))
         person_ids = dict(zip(new_numbers, ids, strict=True))
@@ -1334,6 +1343,30 @@ def census_import(
 ) -> CensusReport:
     """Read, check and (unless a bad row forbids it or it is a dry run) import, in one
     transaction. Raises CensusFileError when the file as a whole is unusable."""
+    with collector_paused():  # a census is over a million objects and no reference cycles
+        return _census_import(
+            actor=actor,
+            data=data,
+            filename=filename,
+            default_division=default_division,
+            skip_bad_rows=skip_bad_rows,
+            dry_run=dry_run,
+            progress=progress,
+            before_write=before_write,
+        )
+
+
+def _census_import(
+    *,
+    actor: Any,
+    data: bytes,
+    filename: str,
+    default_division: str,
+    skip_bad_rows: bool,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+    before_write: Callable[[], None] | None,
+) -> CensusReport:
     if default_division:
         try:
             default_division = division_scope_key(default_division)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
-from fangkong.core.models import TimeStampedModel
+from fangkong.core.models import CodeField, TimeStampedModel
 
 #: A daily check is overdue when none is recorded by this local time.
 CHECK_DEADLINE = time(18, 0)
@@ -33,26 +33,20 @@ class Person(TimeStampedModel):
     # Unique by a constraint, not ``unique=True``: on PostgreSQL that would add a second,
     # ``varchar_pattern_ops`` index for prefix searches, and ID numbers are only ever matched
     # whole or by their last digits (which no index serves).
-    id_number = models.CharField(_("ID number"), max_length=18)
+    id_number = CodeField(_("ID number"), max_length=18)
     name = models.CharField(pgettext_lazy("person name", "name"), max_length=50)
     # Indexed with the name (Meta.indexes): found by the whole number, and near-duplicates are
     # the same name and phone.
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    mobile = CodeField(_("mobile"), max_length=11, blank=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     # Searched by prefix after the jurisdiction filter; not indexed (cheaper bulk loads).
     name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True)
-    # Where the person was last routed: the destination community of their latest trip.
-    division = models.ForeignKey(
-        "divisions.Division",
-        verbose_name=_("community"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # queries use division_code
-    )
-    # Lists go through trips; a person is found by id, ID number or phone, never by this alone.
-    division_code = models.CharField(_("division code"), max_length=12)
+    # Where the person was last routed: the code of their latest trip's destination community
+    # (the trip holds the foreign key; see docs/adr/0004). Lists go through trips; a person is
+    # found by id, ID number or phone, never by this alone.
+    division_code = CodeField(_("division code"), max_length=12)
 
     objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -206,7 +200,7 @@ class ReturnTrip(TimeStampedModel):
         related_name="+",
         db_index=False,  # queries use division_code
     )
-    division_code = models.CharField(_("division code"), max_length=12)
+    division_code = CodeField(_("division code"), max_length=12)
     work_unit = models.ForeignKey(
         WorkUnit,
         verbose_name=_("work unit or school"),
@@ -230,7 +224,7 @@ class ReturnTrip(TimeStampedModel):
         db_index=False,
     )
     # Unique by a constraint (no extra pattern index on PostgreSQL): looked up whole only.
-    receipt = models.CharField(_("receipt number"), max_length=16)
+    receipt = CodeField(_("receipt number"), max_length=16)
     status = models.CharField(
         _("status"), max_length=10, choices=TripStatus.choices, default=TripStatus.EXPECTED
     )

@@ -266,7 +266,6 @@ def _person_fields(clean: CleanTrip) -> dict[str, Any]:
         "sex": clean.sex,
         "name_pinyin": pinyin,
         "name_initials": initials,
-        "division": clean.division,
         "division_code": clean.division.code,
     }
 

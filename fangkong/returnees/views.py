@@ -309,11 +309,13 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                     {"at": observation.ended_at, "what": observation.get_status_display()}
                 )
     timeline.sort(key=lambda e: e["at"])
+    home = next((t.division for t in trips if t.division_code == person.division_code), None)
     return render(
         request,
         "returnees/person_detail.html",
         {
             "person": person,
+            "home": home or division_by_code(person.division_code),
             "id_display": person.id_number if full else mask_id_number(person.id_number),
             "mobile_display": person.mobile if full else mask_phone(person.mobile),
             "trips": trips,

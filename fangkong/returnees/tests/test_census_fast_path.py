@@ -152,4 +152,4 @@ class CensusFastPathTests(BaseTestCase):
         rows = [row(目的地区划代码=""), row(目的地区划代码=OTHER_VILLAGE, 身份证号=ID_3)]
         fast, full = self.both(rows, default_division=VILLAGE)
         assert fast == full and fast[1]["rejected"] == 0
-        assert [g[3][5] for g in fast[0]] == [VILLAGE, OTHER_VILLAGE]
+        assert [g[3][4] for g in fast[0]] == [VILLAGE, OTHER_VILLAGE]

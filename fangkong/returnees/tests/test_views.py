@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -16,7 +17,14 @@ from fangkong.returnees.services import (
     observation_start,
     returnee_register,
 )
-from fangkong.returnees.tests.helpers import ID_3, RIGHT_VILLAGE, STANDARD_ID, VILLAGE, trip_data
+from fangkong.returnees.tests.helpers import (
+    ID_3,
+    OTHER_VILLAGE,
+    RIGHT_VILLAGE,
+    STANDARD_ID,
+    VILLAGE,
+    trip_data,
+)
 from fangkong.returnees.tests.test_census_import import GOOD, workbook
 from fangkong.test import BAYANHAOTE, BaseTestCase, division, make_user
 
@@ -88,6 +96,25 @@ class StaffPageTests(BaseTestCase):
         )
         assert trip.person.id_number in page
         assert AuditEntry.objects.filter(verb="person.view_unmasked", actor=self.officer).exists()
+
+    def test_the_person_page_names_the_community_of_the_latest_trip(self):
+        first = returnee_register(actor=self.worker, data=trip_data())
+        later = trip_data(departure_date=date(2020, 2, 1), division_code=OTHER_VILLAGE)
+        returnee_register(actor=self.worker, data=later)
+        person = Person.objects.get(pk=first.person_id)
+        assert person.division_code == OTHER_VILLAGE
+        client = self.client_for(self.worker)
+
+        def home() -> str:
+            page = client.get(f"/returnees/people/{person.pk}/").content.decode()
+            found = re.search(r'<dd data-testid="home">([^<]*)</dd>', page)
+            assert found, page
+            return found.group(1)
+
+        assert home().startswith("东关村")
+        # A community that no trip of the person names any more (trips edited since).
+        ReturnTrip.objects.filter(person=person).update(division_code=VILLAGE)
+        assert home().startswith("东关村")
 
     def test_a_worker_confirms_arrival_and_records_a_check_from_the_pages(self):
         trip = returnee_register(

@@ -159,6 +159,8 @@ class TripFilterForm(forms.Form):
     division = forms.CharField(label=_("Division code"), required=False, max_length=12)
     arrived_from = forms.DateField(label=_("Arrived from"), required=False, widget=DATE)
     arrived_to = forms.DateField(label=_("Arrived until"), required=False, widget=DATE)
+    departed_from = forms.DateField(label=_("Departed from"), required=False, widget=DATE)
+    departed_to = forms.DateField(label=_("Departed until"), required=False, widget=DATE)
     work_unit = forms.IntegerField(label=_("Unit id"), required=False, widget=forms.HiddenInput)
     risk_area = forms.ChoiceField(
         label=_("Risk area"),
@@ -183,6 +185,8 @@ class TripFilterForm(forms.Form):
             division=d.get("division") or "",
             arrived_from=d.get("arrived_from"),
             arrived_to=d.get("arrived_to"),
+            departed_from=d.get("departed_from"),
+            departed_to=d.get("departed_to"),
             work_unit=d.get("work_unit"),
             risk_area=d.get("risk_area") or "",
             registered_via=d.get("registered_via") or "",

@@ -31,6 +31,8 @@ class TripFilterIn(Schema):
     division: str = ""
     arrived_from: date | None = None
     arrived_to: date | None = None
+    departed_from: date | None = None
+    departed_to: date | None = None
     work_unit: int | None = None
     risk_area: str = ""
     registered_via: str = ""

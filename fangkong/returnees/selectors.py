@@ -43,6 +43,8 @@ class TripFilters:
     division: str = ""
     arrived_from: date | None = None
     arrived_to: date | None = None
+    departed_from: date | None = None
+    departed_to: date | None = None
     work_unit: int | None = None
     risk_area: str = ""  # "yes" / "no"
     registered_via: str = ""
@@ -103,6 +105,10 @@ def trip_list(
         qs = qs.filter(arrival_date__gte=f.arrived_from)
     if f.arrived_to:
         qs = qs.filter(arrival_date__lte=f.arrived_to)
+    if f.departed_from:
+        qs = qs.filter(departure_date__gte=f.departed_from)
+    if f.departed_to:
+        qs = qs.filter(departure_date__lte=f.departed_to)
     if f.work_unit:
         qs = qs.filter(work_unit_id=f.work_unit)
     if f.risk_area == "yes":

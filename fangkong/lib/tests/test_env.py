@@ -1,6 +1,6 @@
 import pytest
 
-from fangkong.lib.env import ConfigError, env_bool, env_int, env_list
+from fangkong.lib.env import ConfigError, env_bool, env_int, env_list, env_networks
 
 
 def test_env_helpers_read_and_complain_clearly(monkeypatch):
@@ -16,3 +16,11 @@ def test_env_helpers_read_and_complain_clearly(monkeypatch):
     monkeypatch.setenv("FK_T_INT", "twelve")
     with pytest.raises(ConfigError, match="FK_T_INT"):
         env_int("FK_T_INT", 1)
+
+
+def test_trusted_proxies_must_be_addresses_or_networks(monkeypatch):
+    monkeypatch.setenv("FK_T_NETS", "127.0.0.1, 10.0.0.0/8,::1")
+    assert env_networks("FK_T_NETS") == ["127.0.0.1", "10.0.0.0/8", "::1"]
+    monkeypatch.setenv("FK_T_NETS", "127.0.0.1,nginx")
+    with pytest.raises(ConfigError, match="FK_T_NETS: 'nginx' is not an IP address"):
+        env_networks("FK_T_NETS")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -75,6 +75,24 @@ class ReturneeApiTests(BaseTestCase):
         assert names == ["张三"]
         names = [t["name"] for t in client.get(f"/api/v1/returnees?q={ID_3}").json()["items"]]
         assert names == ["李四"]
+
+    def test_the_list_filters_by_departure_dates(self):
+        returnee_register(actor=self.worker, data=trip_data(id_number=STANDARD_ID))
+        returnee_register(
+            actor=self.worker,
+            data=trip_data(id_number=ID_3, name="李四", departure_date=date(2020, 1, 20)),
+        )
+        client = self.client_for(self.officer)
+
+        def names(query: str) -> list[str]:
+            response = client.get(f"/api/v1/returnees?{query}")
+            assert response.status_code == 200, response.content
+            return sorted(t["name"] for t in response.json()["items"])
+
+        assert names("departed_to=2020-01-31") == ["李四"]
+        assert names("departed_from=2020-02-01") == ["张三"]
+        assert names("departed_from=2020-01-01&departed_to=2020-02-28") == ["张三", "李四"]
+        assert client.get("/api/v1/returnees?departed_from=yesterday").status_code == 422
 
     def test_a_daily_check_is_posted_to_an_observation(self):
         trip = returnee_register(actor=self.worker, data=trip_data())

@@ -110,6 +110,9 @@ class TripListTests(BaseTestCase):
         assert self.names(division=BAYANHAOTE) == {"张三", "李四", "王五"}
         assert self.names(arrived_from="2020-02-02") == {"张三"}
         assert self.names(arrived_to="2020-02-01") == {"李四"}
+        assert self.names(departed_from="2020-02-01") == {"张三", "王五"}
+        assert self.names(departed_to="2020-01-31") == {"李四"}
+        assert self.names(departed_from="2020-02-04") == set()
         assert self.names(work_unit=self.unit.pk) == {"李四"}
         assert self.names(risk_area="yes") == {"张三"}
         assert self.names(risk_area="no") == {"李四", "王五"}

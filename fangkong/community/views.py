@@ -40,13 +40,11 @@ from fangkong.community.models import (
 )
 from fangkong.core.audit import record_audit
 from fangkong.divisions.models import Division, Level
-from fangkong.lib.env import env_int
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
 from fangkong.lib.qr import qr_svg
 
 PAGE_SIZE = 50
-TRUSTED_PROXIES = env_int("FANGKONG_TRUSTED_PROXIES", 0)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -374,22 +372,9 @@ def _public_divisions(code: str) -> tuple[Division, list[Division]]:
     return root, divisions
 
 
-def client_address(request: HttpRequest, trusted_proxies: int | None = None) -> str:
-    """The reporting device's address. Behind N trusted reverse proxies
-    (``FANGKONG_TRUSTED_PROXIES=N``) it is the N-th address from the right of
-    X-Forwarded-For; without proxies the header is ignored (a client could forge it)."""
-    hops = TRUSTED_PROXIES if trusted_proxies is None else trusted_proxies
-    address = request.META.get("REMOTE_ADDR", "")
-    if hops > 0:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [a for a in chain if a]
-        if len(chain) >= hops:
-            address = chain[-hops]
-    return address
-
-
 def _client_key(request: HttpRequest) -> str:
-    address = client_address(request)
+    # Behind a reverse proxy, TrustedProxyMiddleware has put the device's address here.
+    address = request.META.get("REMOTE_ADDR", "")
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:40]
 
 

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
@@ -21,7 +22,7 @@ def _when(**delta):
     return (timezone.localtime() + timedelta(**delta)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _public_post(client, code=BAYANHAOTE, **extra):
+def _public_post(client, code=BAYANHAOTE, meta=None, **extra):
     data = {
         "division": BAYANHAOTE_GACHA,
         "kind": "wedding",
@@ -30,7 +31,7 @@ def _public_post(client, code=BAYANHAOTE, **extra):
         "estimated_people": "60",
     }
     data.update(extra)
-    return client.post(f"/community/report/?d={code}", data)
+    return client.post(f"/community/report/?d={code}", data, **(meta or {}))
 
 
 class PublicReportTests(BaseTestCase):
@@ -113,16 +114,21 @@ class PublicReportTests(BaseTestCase):
         other = self.client_class(REMOTE_ADDR="10.9.9.9")
         assert _public_post(other).status_code == 302
 
-    def test_behind_trusted_proxies_the_forwarded_address_is_the_device(self):
-        from django.test import RequestFactory
-
-        from fangkong.community.views import client_address
-
-        request = RequestFactory().get(
-            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
-        )
-        assert client_address(request, trusted_proxies=0) == "10.0.0.1"
-        assert client_address(request, trusted_proxies=1) == "203.0.113.9"
+    def test_behind_a_trusted_proxy_each_device_has_its_own_limit(self):
+        with override_settings(FANGKONG_TRUSTED_PROXIES=["10.0.0.1"]):
+            proxy = self.client_class(REMOTE_ADDR="10.0.0.1")
+            device = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+            for _ in range(PUBLIC_REPORTS_PER_HOUR):
+                assert _public_post(proxy, meta=device).status_code == 302
+            assert _public_post(proxy, meta=device).status_code == 429
+            other = {"HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+            assert _public_post(proxy, meta=other).status_code == 302
+        # Not configured: the header is ignored, and all devices share the proxy's limit.
+        shared = self.client_class(REMOTE_ADDR="10.0.0.2")
+        for n in range(PUBLIC_REPORTS_PER_HOUR):
+            forwarded = {"HTTP_X_FORWARDED_FOR": f"198.51.100.{n}"}
+            assert _public_post(shared, meta=forwarded).status_code == 302
+        assert _public_post(shared, meta=other).status_code == 429
 
     def test_an_unknown_qr_division_is_not_found(self):
         assert self.client.get("/community/report/?d=999999").status_code == 404

@@ -4,7 +4,7 @@ A census workbook of 100,000 rows (3 % bad, made by the demo generator) is impor
 ``skip_bad_rows`` (read, check every row, create people and trips, rollups, audit). The floor,
 measured in the same run on the same file: a raw calamine read of the sheet plus inserting the
 same rows into a bare table (SQLite ``executemany``; PostgreSQL ``COPY``). Peak memory of the
-process is checked against 500 MB. Prints::
+process over the first round is checked against 500 MB. Prints::
 
     bench import_100k_sqlite: value=<s>s floor=<s>s ratio=<r> target<=3 ok|MISS
     bench import_100k_peak_memory: value=<MB>MB floor=500MB ratio=<r> target<=1 ok|MISS
@@ -85,6 +85,7 @@ def main() -> int:
     rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
     floors: list[float] = []
     values: list[float] = []
+    peak_mb = 0.0
     for _ in range(rounds):
         floors.append(floor_seconds(data, vendor))
         start = time.perf_counter()
@@ -92,7 +93,10 @@ def main() -> int:
         values.append(time.perf_counter() - start)
         assert report.imported and report.rows == n and report.rejected > 0, report.summary()
         _django.clear_returnees()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if not peak_mb:
+            # After the first round: memory freed later is kept by the allocator for reuse, so
+            # the process's peak would grow with the rounds without the import needing more.
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     connection.close()
     floor = statistics.median(floors)
     value = statistics.median(values)

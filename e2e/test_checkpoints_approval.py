@@ -63,7 +63,7 @@ def test_a_checkpoint_goes_from_request_to_open_with_its_gaps_in_red(page):
 
     page.click("text=排班表")
     week = page.locator("[data-testid=week]")
-    assert week.locator("[data-testid=gap]").count() == 7
+    expect(week.locator("[data-testid=gap]")).to_have_count(7)
     colour = week.locator("[data-testid=gap]").first.evaluate("e => getComputedStyle(e).color")
     assert colour == "rgb(164, 22, 26)"
 

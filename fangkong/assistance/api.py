@@ -60,6 +60,7 @@ from fangkong.core.audit import record_audit
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.lib.netaddr import limit_key
 
 router = Router(tags=["assistance"])
 PERSONAL = "personal_data.view"
@@ -438,7 +439,7 @@ def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCrea
     summary="Status of a request by receipt number and the last 4 phone digits",
 )
 def help_public_status(request: HttpRequest, payload: HelpStatusIn) -> HelpStatusOut:
-    client = str(request.META.get("REMOTE_ADDR", "unknown"))
+    client = limit_key(str(request.META.get("REMOTE_ADDR", "unknown")))
     if selectors.lookup_blocked(client):
         raise HttpError(429, "Too many attempts. Try again in 15 minutes.")
     with transaction.atomic():

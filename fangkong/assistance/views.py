@@ -35,6 +35,7 @@ from fangkong.core.audit import record_audit
 from fangkong.core.models import EmergencyPeriod
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.lib.netaddr import limit_key
 
 PAGE = 50
 PERSONAL = "personal_data.view"
@@ -529,7 +530,7 @@ def help_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    return limit_key(str(request.META.get("REMOTE_ADDR", "unknown")))
 
 
 def help_public_form(request: HttpRequest) -> HttpResponse:

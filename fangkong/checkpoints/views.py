@@ -34,6 +34,7 @@ from fangkong.checkpoints.forms import (
 )
 from fangkong.checkpoints.models import Kind, Passage, ReportStatus, Status, Subject
 from fangkong.lib.masking import mask_id_number
+from fangkong.lib.netaddr import limit_key
 from fangkong.passes import views as pass_views
 from fangkong.returnees import selectors as returnee_selectors
 from fangkong.returnees import services as returnee_services
@@ -553,7 +554,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
 def _source_key(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    address = request.META.get("REMOTE_ADDR", "")
+    address = limit_key(request.META.get("REMOTE_ADDR", ""))
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
     return f"ip:{digest[:40]}"
 

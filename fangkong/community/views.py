@@ -42,6 +42,7 @@ from fangkong.core.audit import record_audit
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
+from fangkong.lib.netaddr import limit_key
 from fangkong.lib.qr import qr_svg
 
 PAGE_SIZE = 50
@@ -374,7 +375,7 @@ def _public_divisions(code: str) -> tuple[Division, list[Division]]:
 
 def _client_key(request: HttpRequest) -> str:
     # Behind a reverse proxy, TrustedProxyMiddleware has put the device's address here.
-    address = request.META.get("REMOTE_ADDR", "")
+    address = limit_key(request.META.get("REMOTE_ADDR", ""))
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:40]
 
 

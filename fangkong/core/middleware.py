@@ -5,7 +5,10 @@ request comes from the proxy, so without this all of the public would share one 
 direct peer is one of ``FANGKONG_TRUSTED_PROXIES``, the client is the right-most address of
 ``X-Forwarded-For`` that is not itself a trusted proxy (addresses further left are whatever the
 client chose to send). A request from anywhere else keeps its own address, so nobody can choose
-their address by sending the header directly.
+their address by sending the header directly. List only the proxies' own addresses: a client
+inside a trusted network could choose the address it is counted under. The proxy must append
+the peer's address to the header (nginx: ``proxy_set_header X-Forwarded-For
+$proxy_add_x_forwarded_for;``), not pass the client's header on unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from fangkong.lib.netaddr import parse_ip
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -24,11 +29,8 @@ def _networks(values: list[str]) -> list[Network]:
 
 
 def _trusted(address: str, networks: list[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
+    ip = parse_ip(address)
+    return ip is not None and any(ip in network for network in networks)
 
 
 def client_address(remote: str, forwarded: str, networks: list[Network]) -> str:
@@ -37,10 +39,9 @@ def client_address(remote: str, forwarded: str, networks: list[Network]) -> str:
         return remote
     for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
         if not _trusted(hop, networks):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote  # a malformed hop: keep the proxy's address, never a made-up one
+            ip = parse_ip(hop)
+            # A malformed hop: keep the proxy's address, never a made-up one.
+            return str(ip) if ip is not None else remote
     return remote
 
 

@@ -326,10 +326,11 @@ def returnee_register(
             person = Person.objects.create(id_number=clean.id_number, **fields)
         else:
             if registered_via == RegisteredVia.SELF:
-                # The public page never renames a known person or changes their phone.
-                fields = {k: v for k, v in fields.items() if k not in ("name", "mobile")}
-                fields.pop("name_pinyin")
-                fields.pop("name_initials")
+                # The public page never renames a known person, changes their phone or moves
+                # them to another community (whose staff would then see their record): anyone
+                # may type an ID number there. The trip itself goes where the poster says.
+                keep = ("name", "mobile", "name_pinyin", "name_initials", "division_code")
+                fields = {k: v for k, v in fields.items() if k not in keep}
             for key, value in fields.items():
                 setattr(person, key, value)
             person.save(update_fields=[*fields, "updated_at"])

@@ -20,6 +20,7 @@ from fangkong.accounts.roles import Perm
 from fangkong.divisions.models import Level
 from fangkong.divisions.selectors import division_ancestors, division_by_code
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.lib.netaddr import limit_key
 from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
@@ -115,6 +116,21 @@ def trip_list(request: HttpRequest) -> HttpResponse:
         else Perm.RETURNEES_REGISTER
     )
     trips = selectors.trip_list(actor=actor, filters=filters, permission=permission)
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read must not widen the list (or the export) to everything.
+        if request.GET.get("format") == "xlsx":
+            problems = "; ".join(
+                f"{form.fields[name].label if name in form.fields else name}: "
+                + " ".join(map(str, errors))
+                for name, errors in form.errors.items()
+            )
+            return HttpResponse(
+                _("The filters are not valid, so nothing was exported: %(problems)s")
+                % {"problems": problems},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        trips = trips.none()
     if request.GET.get("format") == "xlsx":
         unmasked = actor.has_perm_anywhere(Perm.PERSONAL_DATA) and all(
             actor.can(Perm.PERSONAL_DATA, k) for k in actor.scope_keys(permission)
@@ -563,7 +579,7 @@ def self_register(request: HttpRequest, code: str) -> HttpResponse:
     )
     receipt = None
     if request.method == "POST":
-        address = request.META.get("REMOTE_ADDR", "")
+        address = limit_key(request.META.get("REMOTE_ADDR", ""))
         if not services.self_registration_allow(client_address=address):
             form.add_error(None, _("Too many submissions from this network: try again later."))
             return render(

@@ -23,6 +23,8 @@ def test_the_client_is_the_right_most_untrusted_hop_and_only_behind_a_trusted_pr
     assert client_address("127.0.0.1", "203.0.113.7, not-an-ip", PROXIES) == "127.0.0.1"
     # Nothing configured: nothing changes.
     assert client_address("127.0.0.1", "203.0.113.7", []) == "127.0.0.1"
+    # A server listening on [::] sees IPv4 peers in IPv6 form.
+    assert client_address("::ffff:127.0.0.1", "::ffff:203.0.113.7", PROXIES) == "203.0.113.7"
 
 
 class BehindAProxyTests(TestCase):
@@ -43,6 +45,13 @@ class BehindAProxyTests(TestCase):
         for _ in range(10):
             self.post("203.0.113.99", remote="198.51.100.2")
         assert self.post("203.0.113.100", remote="198.51.100.2") == 429
+
+    @override_settings(FANGKONG_TRUSTED_PROXIES=["127.0.0.1"])
+    def test_an_ipv6_client_cannot_escape_the_limit_by_changing_address_in_its_network(self):
+        for n in range(10):
+            assert self.post(f"2001:db8:5:6::{n + 1:x}") != 429
+        assert self.post("2001:db8:5:6::ffff") == 429
+        assert self.post("2001:db8:5:7::1") != 429
 
     def test_without_trusted_proxies_everyone_behind_the_proxy_shares_one_limit(self):
         for _ in range(10):

@@ -134,6 +134,25 @@ class ReturneeRegisterTests(BaseTestCase):
         assert trip.person.name == "张三"
         assert trip.person.mobile == "13812345678"
 
+    def test_self_registration_never_moves_a_known_person_to_another_community(self):
+        returnee_register(actor=self.worker, data=trip_data())
+        far = "152922103001"  # 阳光社区, another banner: its staff must not gain the record
+        trip = returnee_register(
+            actor=None,
+            data=trip_data(departure_date=date(2020, 2, 1), division_code=far),
+            registered_via=RegisteredVia.SELF,
+        )
+        assert trip.division_code == far  # the trip goes where the poster says
+        trip.person.refresh_from_db()
+        assert trip.person.division_code == VILLAGE
+        # Staff registering the person there do move them.
+        returnee_register(
+            actor=make_user("far_staff", Role.STAFF, "152922"),
+            data=trip_data(departure_date=date(2020, 2, 2), division_code=far),
+        )
+        trip.person.refresh_from_db()
+        assert trip.person.division_code == far
+
 
 @time_machine.travel("2020-02-05 10:00 +0800", tick=False)
 class ReturneeMoveTests(BaseTestCase):

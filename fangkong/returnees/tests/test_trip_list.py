@@ -113,6 +113,18 @@ class TripListTests(BaseTestCase):
         assert self.names(departed_from="2020-02-01") == {"张三", "王五"}
         assert self.names(departed_to="2020-01-31") == {"李四"}
         assert self.names(departed_from="2020-02-04") == set()
+
+    def test_a_filter_that_cannot_be_read_lists_and_exports_nothing(self):
+        client = self.client_for(self.worker)
+        page = client.get("/returnees/", {"departed_from": "2020-13-01"})
+        assert page.status_code == 200
+        assert 'data-testid="filter-error"' in page.content.decode()
+        assert self.names(departed_from="2020-13-01") == set()
+        export = client.get("/returnees/", {"departed_from": "2020-13-01", "format": "xlsx"})
+        assert export.status_code == 400
+        assert "nothing was exported" in export.content.decode() or "未导出" in (
+            export.content.decode()
+        )
         assert self.names(work_unit=self.unit.pk) == {"李四"}
         assert self.names(risk_area="yes") == {"张三"}
         assert self.names(risk_area="no") == {"李四", "王五"}

@@ -113,7 +113,9 @@ class StaffPageTests(BaseTestCase):
 
         assert home().startswith("东关村")
         # A community that no trip of the person names any more (trips edited since).
-        ReturnTrip.objects.filter(person=person).update(division_code=VILLAGE)
+        ReturnTrip.objects.filter(person=person).update(
+            division_code=VILLAGE, division_id=division(VILLAGE).pk
+        )
         assert home().startswith("东关村")
 
     def test_a_worker_confirms_arrival_and_records_a_check_from_the_pages(self):

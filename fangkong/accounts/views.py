@@ -22,6 +22,7 @@ from fangkong.accounts.forms import (
 from fangkong.accounts.home import cards_for
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm, Role
+from fangkong.core.forms import errors_into_form
 from fangkong.core.selectors import emergency_period_current
 
 PAGE_SIZE = 50
@@ -35,17 +36,6 @@ class LoginView(auth_views.LoginView):
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _form_errors(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -76,7 +66,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
@@ -126,7 +116,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error("division", str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("User %(name)s created.") % {"name": user.username})
             return redirect("accounts:user-detail", user_id=user.pk)
@@ -179,7 +169,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error("division", str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("accounts:user-detail", user_id=user.pk)
@@ -239,7 +229,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 actor=actor, user=actor, name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             form = TokenForm()
     return render(

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from fangkong.assistance.models import (
 )
 from fangkong.assistance.roster import RosterError
 from fangkong.core.audit import record_audit
+from fangkong.core.forms import errors_into_form
 from fangkong.core.models import EmergencyPeriod
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.masking import mask_id_number, mask_phone
@@ -46,16 +46,6 @@ def _actor(request: HttpRequest, permission: str = selectors.VIEW) -> Any:
     if not user.is_authenticated or not user.scope_keys(permission):
         raise Http404
     return user
-
-
-def _errors_into(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
@@ -145,7 +135,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
                     actor=actor, household=household, **status_form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_into(status_form, exc)
+                errors_into_form(status_form, exc)
             else:
                 messages.success(request, _("Status changed."))
                 return redirect("assistance:household-detail", household.pk)
@@ -177,7 +167,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
                     **{flag: data[flag] for flag in services.LIVING_FLAGS},
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Visit recorded."))
                 return redirect("assistance:household-detail", household.pk)
@@ -223,7 +213,7 @@ def sweep_list(request: HttpRequest) -> HttpResponse:
             try:
                 sweep = services.sweep_create(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 return redirect("assistance:sweep-detail", sweep.pk)
     parent = _home_division(actor)
@@ -293,7 +283,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         try:
             application = services.application_submit(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             return redirect("assistance:application-detail", application.pk)
     return render(request, "assistance/application_form.html", {"form": form})
@@ -327,7 +317,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
                     actor=actor, application=application, approve=approve, note=data["note"]
                 )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Step recorded."))
             return redirect("assistance:application-detail", application.pk)
@@ -384,7 +374,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
                     actor=actor, dry_run="apply" not in request.POST, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 if "apply" in request.POST:
                     if outcome.applied:
@@ -480,7 +470,7 @@ def help_request_create(request: HttpRequest) -> HttpResponse:
                 actor=actor, division=division, channel=HelpChannel.HOTLINE, **data
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(
                 request,
@@ -508,7 +498,7 @@ def help_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
                         actor=actor, request=help_request, note=form.cleaned_data["note"]
                     )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("assistance:help-detail", help_request.pk)
@@ -545,7 +535,7 @@ def help_public_form(request: HttpRequest) -> HttpResponse:
                 actor=None, division=division, channel=channel, **data
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             return render(request, "assistance/help_public_done.html", {"item": help_request})
     return render(request, "assistance/help_request_form.html", {"form": form, "staff": False})
@@ -637,7 +627,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("assistance:delivery-list")
         except ValidationError as exc:
-            _errors_into(lot_form if "receive" in request.POST else plan_form, exc)
+            errors_into_form(lot_form if "receive" in request.POST else plan_form, exc)
     return render(
         request,
         "assistance/stock_list.html",
@@ -686,7 +676,7 @@ def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
                     receipt_code=form.cleaned_data.get("receipt_code") or "",
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Delivery confirmed."))
                 return redirect("assistance:delivery-detail", delivery.pk)

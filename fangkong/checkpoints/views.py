@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from fangkong.checkpoints.forms import (
     UnauthorisedReportForm,
 )
 from fangkong.checkpoints.models import Kind, Passage, ReportStatus, Status, Subject
+from fangkong.core.forms import errors_into_form
 from fangkong.lib.masking import mask_id_number
 from fangkong.lib.netaddr import limit_key
 from fangkong.passes import views as pass_views
@@ -56,16 +56,6 @@ STATUS_CLASS: dict[str, str] = {
     Status.SUSPENDED: "st-suspended",
     Status.CLOSED: "st-closed",
 }
-
-
-def _errors_into(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 @login_required
@@ -118,7 +108,7 @@ def checkpoint_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             form.add_error("division", _("You may not request checkpoints there."))
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Checkpoint requested; it waits for the HQ's approval."))
             return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
@@ -215,7 +205,7 @@ def checkpoint_edit(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Checkpoint details saved."))
             return redirect("checkpoints:checkpoint-detail", checkpoint.pk)
@@ -344,7 +334,7 @@ def passage_register_returnee(
                 actor=actor, data=data, registered_via=RegisteredVia.CHECKPOINT
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             name = trip.person.name
             messages.success(request, _("%(name)s is registered as a returnee.") % {"name": name})
@@ -433,7 +423,7 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             try:
                 services.shift_create(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Shift added."))
                 return redirect(request.get_full_path())
@@ -491,7 +481,7 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Shift changed."))
             start = timezone.localdate(shift.starts_at).isoformat()
@@ -517,7 +507,7 @@ def shift_handover(request: HttpRequest, shift_id: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Handover note saved."))
             return redirect("checkpoints:my-shifts")
@@ -575,7 +565,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, " ".join(exc.messages))
             status = 429
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             return render(request, "checkpoints/report_thanks.html")
     return render(request, "checkpoints/report_form.html", {"form": form}, status=status)
@@ -617,7 +607,7 @@ def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
         try:
             services.unauthorised_resolve(actor=actor, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Report resolved."))
             return redirect("checkpoints:report-list")

@@ -39,6 +39,7 @@ from fangkong.community.models import (
     TaskStatus,
 )
 from fangkong.core.audit import record_audit
+from fangkong.core.forms import errors_into_form
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
@@ -50,16 +51,6 @@ PAGE_SIZE = 50
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _query(request: HttpRequest) -> str:
@@ -231,7 +222,7 @@ def gathering_create(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Gathering report recorded."))
             return redirect("community:gathering-detail", report.pk)
@@ -405,10 +396,10 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 client_key=_client_key(request),
             )
         except services.RateLimited as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
             status = 429
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             return redirect(reverse("community:public-report-thanks") + f"?d={root.code}")
     elif request.method == "POST":
@@ -503,7 +494,7 @@ def family_event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.family_event_declare(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Planned family event recorded."))
             return redirect("community:family-event-detail", event.pk)
@@ -538,7 +529,7 @@ def family_event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
                     messages.success(request, _("Follow-up recorded."))
                     return redirect("community:family-event-detail", event.pk)
         except ValidationError as exc:
-            _errors_to_form(outcome_form if action == "outcome" else follow_form, exc)
+            errors_into_form(outcome_form if action == "outcome" else follow_form, exc)
     show = actor.can(Perm.PERSONAL_DATA, event.division_code)
     return render(
         request,
@@ -582,7 +573,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Campaign created."))
             return redirect("community:campaign-detail", campaign.pk)
@@ -612,7 +603,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     checklist=checklist_form.cleaned_data["checklist"],
                 )
             except ValidationError as exc:
-                _errors_to_form(checklist_form, exc)
+                errors_into_form(checklist_form, exc)
             else:
                 messages.success(request, _("Checklist saved."))
                 return redirect("community:campaign-detail", campaign.pk)
@@ -643,7 +634,7 @@ def task_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
         try:
             services.task_create(actor=actor, campaign=campaign, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Task added."))
             return redirect("community:campaign-detail", campaign.pk)
@@ -671,7 +662,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     photos=form.cleaned_data["photos"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Inspection recorded."))
                 return redirect("community:task-detail", task.pk)
@@ -729,7 +720,7 @@ def material_create(request: HttpRequest) -> HttpResponse:
                 targets=data["targets"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Material published."))
             return redirect("community:material-detail", material.pk)
@@ -750,7 +741,7 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
             try:
                 services.conveyance_confirm(actor=actor, material=material, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Confirmed: passed on."))
                 return redirect("community:material-detail", material.pk)

@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import EmergencyPeriod
+
+
+def errors_into_form(form: Any, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: on the fields it names, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class AuditFilterForm(forms.Form):

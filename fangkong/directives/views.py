@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
+from fangkong.core.forms import errors_into_form
 from fangkong.directives import dailyreport, selectors, services
 from fangkong.directives.dashboard import build_dashboard
 from fangkong.directives.forms import (
@@ -274,7 +275,7 @@ def notice_write(request: HttpRequest) -> HttpResponse:
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Notice issued."))
             return redirect("directives:notice-detail", notice.pk)
@@ -319,20 +320,11 @@ def notice_edit(request: HttpRequest, notice_id: int) -> HttpResponse:
                 remove_attachment_ids=[int(pk) for pk in data.get("remove", [])],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Notice saved."))
             return redirect("directives:notice-detail", notice.pk)
     return render(request, "directives/notice_edit.html", {"form": form, "notice": notice})
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    """A service's errors on the form: on the field they name, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        _errors(form, exc)
 
 
 def _safe_parse(text: str) -> Any:

@@ -1214,7 +1214,7 @@ def write_rows(
     postgres = connection.vendor == "postgresql"
     stamp = now if postgres else ops.adapt_datetimefield_value(now)
     day = (lambda d: d) if postgres else ops.adapt_datefield_value
-    units = _units()
+    units = stream.units if stream is not None else _units()
 
     # People: the last row of each ID number gives the person's details.
     wanted: dict[str, tuple[Any, ...]] = {}

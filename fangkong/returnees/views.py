@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
+from fangkong.core.forms import errors_into_form
 from fangkong.divisions.models import Level
 from fangkong.divisions.selectors import division_ancestors, division_by_code
 from fangkong.lib.masking import mask_id_number, mask_phone
@@ -55,16 +56,6 @@ def _require(request: HttpRequest, *permissions: str) -> Any:
     if not user.is_authenticated or not any(user.scope_keys(p) for p in permissions):
         raise Http404
     return user
-
-
-def _errors_into(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _display(trips: list[ReturnTrip], actor: Any) -> list[ReturnTrip]:
@@ -198,7 +189,7 @@ def trip_create(request: HttpRequest) -> HttpResponse:
                 actor=actor, data=form.trip_data(), registered_via=RegisteredVia.STAFF
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Returnee registered."))
             return redirect("returnees:trip-detail", trip_id=trip.pk)
@@ -215,7 +206,7 @@ def trip_edit(request: HttpRequest, trip_id: int) -> HttpResponse:
         try:
             services.trip_update(actor=actor, trip=trip, data=form.trip_data())
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Trip saved."))
             return redirect("returnees:trip-detail", trip_id=trip.pk)
@@ -596,7 +587,7 @@ def self_register(request: HttpRequest, code: str) -> HttpResponse:
                     actor=None, data=data, registered_via=RegisteredVia.SELF
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 receipt = trip.receipt
     return render(
@@ -657,7 +648,7 @@ def risk_area_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.risk_area_create(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 return redirect("returnees:risk-area-list")
     return render(
@@ -680,7 +671,7 @@ def work_unit_list(request: HttpRequest) -> HttpResponse:
         try:
             services.work_unit_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into_form(form, exc)
         else:
             messages.success(request, _("Work unit added."))
             return redirect("returnees:work-unit-list")
@@ -712,7 +703,7 @@ def work_unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
                     actor=actor, unit=unit, admins=form.cleaned_data["admins"]
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 messages.success(request, _("Unit administrators saved."))
                 return redirect("returnees:work-unit-detail", unit_id=unit.pk)
@@ -738,7 +729,7 @@ def convoy_list(request: HttpRequest) -> HttpResponse:
             try:
                 convoy = services.convoy_create(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_into_form(form, exc)
             else:
                 return redirect("returnees:convoy-detail", convoy_id=convoy.pk)
     page = page_of(selectors.convoy_list(actor=actor), request.GET.get("page"))
@@ -796,7 +787,7 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
             if action == "confirm":
                 messages.error(request, " ".join(exc.messages))
             else:
-                _errors_into(target, exc)
+                errors_into_form(target, exc)
     passengers = list(selectors.convoy_passengers(convoy))
     for p in passengers:
         p.id_display = mask_id_number(p.id_number)  # type: ignore[attr-defined]

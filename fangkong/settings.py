@@ -178,6 +178,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Private signing keys live in files here, never in the database.
 FANGKONG_KEY_DIR = Path(env_str("FANGKONG_KEY_DIR") or VAR_DIR / "keys")
+# How often an open checkpoint page fetches the trust list again (revocations reach it so).
+FANGKONG_TRUST_REFRESH_SECONDS = env_int("FANGKONG_TRUST_REFRESH_SECONDS", 180)
 
 # --- background work ------------------------------------------------------------------------
 

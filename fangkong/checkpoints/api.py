@@ -79,7 +79,10 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> CheckpointOut
     description=(
         "Each item's outcome comes back in request order: `stored`, `duplicate` (this "
         "client_uuid is already stored) or `rejected` with the reason. Good items are stored "
-        "even when others are rejected. A device retries only what it has no outcome for."
+        "even when others are rejected. A device retries only what it has no outcome for. "
+        "A `fast_passed` item whose pass the server knows is not good at the item's time is "
+        "stored but flagged, and its reason says why: `pass_revoked`, `pass_expired`, "
+        "`pass_not_yet_valid`, `pass_unknown` (no such serial) or `pass_missing` (no serial)."
     ),
     openapi_extra={
         "requestBody": {

@@ -305,6 +305,18 @@ class Result(models.TextChoices):
     FAST_PASSED = "fast_passed", _("Fast-passed (green channel)")
     TURNED_BACK = "turned_back", _("Turned back")
     REFERRED = "referred", _("Referred to observation")
+    ESCALATED = "escalated", _("Held, escalated to the HQ")
+
+
+class PassFlag(models.TextChoices):
+    """Why the server flags a fast-passed passage: the pass it names is not good at its time.
+    The passage is stored all the same (the vehicle did pass); the flag is for the HQs."""
+
+    REVOKED = "pass_revoked", _("Pass revoked")
+    EXPIRED = "pass_expired", _("Pass expired")
+    NOT_YET_VALID = "pass_not_yet_valid", _("Pass not valid yet")
+    UNKNOWN = "pass_unknown", _("Pass unknown to the server")
+    MISSING = "pass_missing", _("No pass serial")
 
 
 class Passage(models.Model):
@@ -337,6 +349,10 @@ class Passage(models.Model):
     # Timings the duty page measures for a scanned pass (issue 5, item 6), in milliseconds.
     scan_ms = models.PositiveIntegerField(_("scan to verdict (ms)"), null=True, blank=True)
     log_ms = models.PositiveIntegerField(_("verdict to logged (ms)"), null=True, blank=True)
+    # Set by the server when a fast-passed passage names a pass it knows is not good then.
+    flag = models.CharField(
+        _("flag"), max_length=20, choices=PassFlag.choices, blank=True, default="", db_default=""
+    )
 
     objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -347,6 +363,9 @@ class Passage(models.Model):
         indexes = [
             models.Index(fields=("checkpoint", "at")),
             models.Index(fields=("division_code", "at")),
+            models.Index(
+                fields=("checkpoint", "at"), condition=~Q(flag=""), name="passage_flagged"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -212,11 +212,14 @@ def my_shifts(*, actor: User, now: datetime | None = None) -> QuerySet[Shift]:
 
 
 def passage_list(
-    *, actor: User, checkpoint: Checkpoint, since: datetime | None = None
+    *, actor: User, checkpoint: Checkpoint, since: datetime | None = None, flagged: bool = False
 ) -> QuerySet[Passage]:
+    """The checkpoint's passages, latest first; ``flagged``: only those the server flagged."""
     qs = checkpoint.passages.select_related("inspector").order_by("-at", "-id")
     if since is not None:
         qs = qs.filter(at__gte=since)
+    if flagged:
+        qs = qs.exclude(flag="")
     return qs
 
 

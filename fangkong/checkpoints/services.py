@@ -27,6 +27,7 @@ from fangkong.checkpoints.models import (
     Direction,
     Kind,
     Passage,
+    PassFlag,
     ReportStatus,
     Result,
     Shift,
@@ -41,6 +42,7 @@ from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_id_number, normalize_plate
 from fangkong.lib.runtime import collector_paused
+from fangkong.passes.models import GreenPass
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -609,6 +611,12 @@ _SUBJECTS_LISTED = ", ".join(Subject.values)
 _RESULTS_LISTED = ", ".join(Result.values)
 _TENTH = Decimal("0.1")
 _VEHICLE, _PERSON, _FAST_PASSED = str(Subject.VEHICLE), str(Subject.PERSON), str(Result.FAST_PASSED)
+_MISSING, _UNKNOWN = str(PassFlag.MISSING), str(PassFlag.UNKNOWN)
+_PROBLEM_FLAGS = {
+    "revoked": str(PassFlag.REVOKED),
+    "expired": str(PassFlag.EXPIRED),
+    "not_yet_valid": str(PassFlag.NOT_YET_VALID),
+}
 
 
 def passage_cleaner(
@@ -723,10 +731,6 @@ def passage_cleaner(
             temperature = temperature_of(temperature)
         pass_serial = get("pass_serial")
         pass_serial = "" if pass_serial is None else _text(pass_serial, "pass_serial", 40)
-        if result == _FAST_PASSED and not pass_serial:
-            raise InvalidPassage(
-                "pass_serial: a fast pass through the green channel needs its serial"
-            )
         scan_ms = get("scan_ms")
         log_ms = get("log_ms")
         return {
@@ -742,9 +746,30 @@ def passage_cleaner(
             "temperature": temperature,
             "result": result,
             "pass_serial": pass_serial,
+            "flag": "",
         }
 
     return clean
+
+
+def flag_fast_passes(rows: Iterable[dict[str, Any]]) -> None:
+    """Set the ``flag`` of each fast-passed row whose pass the server knows is not good at the
+    row's time (revoked, expired, not valid yet), does not know, or that names no pass. One
+    query for all the rows. A flagged row is stored all the same: the vehicle did pass."""
+    fast = [row for row in rows if row["result"] == _FAST_PASSED]
+    if not fast:
+        return
+    standings = GreenPass.objects.standings({row["pass_serial"] for row in fast} - {""})
+    for row in fast:
+        serial = row["pass_serial"]
+        standing = standings.get(serial) if serial else None
+        if not serial:
+            row["flag"] = _MISSING
+        elif standing is None:
+            row["flag"] = _UNKNOWN
+        else:
+            problem = standing.problem_at(row["at"])
+            row["flag"] = _PROBLEM_FLAGS[problem] if problem else ""
 
 
 def clean_passage(
@@ -789,6 +814,7 @@ _COLUMNS = (
     "created_at",
     "scan_ms",
     "log_ms",
+    "flag",
 )
 _INSERT_CHUNK = 500
 MAX_TIMING_MS = 24 * 3600 * 1000
@@ -986,10 +1012,13 @@ def passage_log(
         "created_at": now,
     }
     with transaction.atomic():
+        flag_fast_passes([row])
         if _insert_passages([row]):
             _bump_passages([row])
             passage = Passage.objects.get(client_uuid=key)
-            record_audit(actor, "checkpoint.passage_log", passage, result=passage.result)
+            record_audit(
+                actor, "checkpoint.passage_log", passage, result=passage.result, flag=passage.flag
+            )
             return passage
     existing = Passage.objects.get(client_uuid=key)
     if existing.checkpoint_id != checkpoint.pk:
@@ -1026,7 +1055,9 @@ def passages_sync(*, actor: User, checkpoint: Checkpoint, items: list[Any]) -> l
 
     Every item gets an outcome in request order: ``stored``, ``duplicate`` (already stored, by
     an earlier batch or earlier in this one) or ``rejected`` with the reason. Good items are
-    stored even when others are rejected; all in one transaction.
+    stored even when others are rejected; all in one transaction. A stored fast pass on a pass
+    the server knows is not good is flagged, and its reason is the flag (``pass_revoked``,
+    ``pass_expired``, ``pass_not_yet_valid``, ``pass_unknown``, ``pass_missing``).
     """
     _require(actor, Perm.CHECKPOINTS_DUTY, checkpoint.division_code)
     _require_open(checkpoint)
@@ -1095,11 +1126,15 @@ def _passages_sync(actor: User, checkpoint: Checkpoint, items: list[Any]) -> lis
         row["client_uuid"] = key
         row_index.append(index)
         rows.append(row)
-    # 3. The new rows, their rollups and the audit entry in one transaction.
+    # 3. A fast pass on a pass the server knows is not good is stored, flagged: one query.
+    flag_fast_passes(rows)
+    # 4. The new rows, their rollups and the audit entry in one transaction.
     stored = _store_passages(actor, checkpoint, rows, items=len(items))
     for row, index in zip(rows, row_index, strict=True):
-        outcome = "stored" if row["client_uuid"] in stored else "duplicate"
-        results[index] = SyncResult(items[index]["client_uuid"], outcome)
+        if row["client_uuid"] in stored:
+            results[index] = SyncResult(items[index]["client_uuid"], "stored", row["flag"] or None)
+        else:
+            results[index] = SyncResult(items[index]["client_uuid"], "duplicate")
     # Duplicates within the batch point at an item that may itself have been rejected.
     final: list[SyncResult] = []
     for res in results:

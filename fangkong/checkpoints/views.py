@@ -122,7 +122,14 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     now = timezone.localtime()
     today = now.date()
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    passages = list(selectors.passage_list(actor=actor, checkpoint=checkpoint, since=start)[:200])
+    # Flagged passages are listed from every day: a flag is for the HQ to follow up.
+    flagged = request.GET.get("flagged") == "1"
+    passages = list(
+        selectors.passage_list(
+            actor=actor, checkpoint=checkpoint, since=None if flagged else start, flagged=flagged
+        )[:200]
+    )
+    flagged_count = selectors.passage_list(actor=actor, checkpoint=checkpoint, flagged=True).count()
     unmasked = actor.can(Perm.PERSONAL_DATA, checkpoint.division_code)
     if unmasked and any(p.id_number for p in passages):
         services.passages_view_unmasked(actor=actor, checkpoint=checkpoint, count=len(passages))
@@ -168,6 +175,8 @@ def checkpoint_detail(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             "actions": actions,
             "reason_form": ReasonForm(),
             "passages": passages,
+            "flagged": flagged,
+            "flagged_count": flagged_count,
             "hours": selectors.passages_by_hour(checkpoint, day=today),
             "timing": selectors.green_channel_timing(checkpoint, since=start),
             "shifts": shifts,
@@ -266,11 +275,18 @@ def passage_create(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     form = PassageForm(request.POST)
     if form.is_valid():
         try:
-            services.passage_log(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
+            passage = services.passage_log(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Passage logged."))
+            if passage.flag:
+                messages.warning(
+                    request,
+                    _("Passage logged and flagged for the HQ: %(flag)s.")
+                    % {"flag": passage.get_flag_display()},
+                )
+            else:
+                messages.success(request, _("Passage logged."))
     else:
         messages.error(
             request, " ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items())

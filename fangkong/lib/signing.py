@@ -33,12 +33,14 @@ the first that applies, in this order (a verifier in the browser should keep the
    claims map with every required claim of the right type, signature not a bstr.
 5. ``trust_list_expired``: ``at > trust.expires_at``. It comes right after decoding so that a
    stale trust list never yields "valid" (nor a verdict about keys it may not know yet).
-6. ``unknown_kid``: the kid is not in the trust list, or ``at`` is outside that key's
-   ``[valid_from, valid_until)`` window.
+6. ``unknown_kid``: the kid is not in the trust list.
 7. ``bad_signature``: the signature is not 64 bytes or does not verify, or it verifies but the
    pass's claim ``1`` (issuing HQ) is not the division the key belongs to (another HQ's key).
-8. ``not_yet_valid``: ``at < nbf``.  9. ``expired``: ``at >= exp``.
-10. ``revoked``: the serial is in the trust list's revoked set.  11. otherwise ``valid``.
+8. ``not_yet_valid``: ``at < nbf``, whatever the key's window (a clock that is behind, such as
+   a phone's, reads this rather than ``unknown_kid``).
+9. ``unknown_kid``: ``at`` is outside the key's ``[valid_from, valid_until)`` window.
+10. ``expired``: ``at >= exp``.  11. ``revoked``: the serial is in the trust list's revoked set.
+12. otherwise ``valid``.
 
 ``kid``, ``issuer`` and ``serial`` are filled in as soon as the code decodes (for logs; they are
 unauthenticated until the signature is checked). ``claims`` and the times are filled in only once
@@ -578,7 +580,7 @@ def verify_pass(code: str, trust: TrustList, *, at: datetime) -> VerifyResult:
     if at > trust.expires_at:
         return unverified(Reason.TRUST_LIST_EXPIRED)
     entry = trust.keys.get(kid_hex)
-    if entry is None or not entry.is_valid_at(at):
+    if entry is None:
         return unverified(Reason.UNKNOWN_KID)
     public_key = trust.public_key(kid_hex)
     if public_key is None:  # an unreadable key in a hand-built trust list: treat as unknown
@@ -593,8 +595,12 @@ def verify_pass(code: str, trust: TrustList, *, at: datetime) -> VerifyResult:
         return unverified(Reason.BAD_SIGNATURE)
 
     now = at.timestamp()
+    # Before the pass's start the answer is "not valid yet" whatever the key's window: a phone
+    # whose clock is behind sees why, instead of being told the key is unknown.
     if now < decoded.nbf:
         return verified(Reason.NOT_YET_VALID)
+    if not entry.is_valid_at(at):
+        return unverified(Reason.UNKNOWN_KID)
     if now >= decoded.exp:
         return verified(Reason.EXPIRED)
     if decoded.serial in trust.revoked:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -117,9 +118,40 @@ class SigningKey(models.Model):
         return f"{self.division_code} {self.kid}"
 
 
+class PassStanding(NamedTuple):
+    """What the server knows of one pass, to judge a passage logged on it."""
+
+    serial: str
+    valid_from: datetime
+    valid_until: datetime
+    revoked_at: datetime | None
+
+    def problem_at(self, at: datetime) -> str | None:
+        """``revoked``, ``expired`` or ``not_yet_valid`` when the pass was not good at ``at``
+        (a pass revoked later was good then), else None. Devices give times to the second,
+        so a revocation counts from the start of its second."""
+        if self.revoked_at is not None and self.revoked_at.replace(microsecond=0) <= at:
+            return "revoked"
+        if at >= self.valid_until:
+            return "expired"
+        if at < self.valid_from:
+            return "not_yet_valid"
+        return None
+
+
 class PassQuerySet(JurisdictionQuerySet):
     def valid_at(self, at: datetime) -> PassQuerySet:
         return self.filter(status=GreenPass.Status.ISSUED, valid_from__lte=at, valid_until__gt=at)
+
+    def standings(self, serials: Collection[str]) -> dict[str, PassStanding]:
+        """The passes known among ``serials``, by serial: one query for a whole batch (a
+        checkpoint judges every fast-passed passage by it, wherever the pass was issued)."""
+        if not serials:
+            return {}
+        rows = self.filter(serial__in=list(serials)).values_list(
+            "serial", "valid_from", "valid_until", "revoked_at"
+        )
+        return {row[0]: PassStanding(*row) for row in rows}
 
 
 class GreenPass(TimeStampedModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -218,6 +219,7 @@ def duty_context() -> dict[str, object]:
     root = trust.root_key()
     return {
         "root_key": root.public_key if root else "",
+        "trust_refresh_seconds": settings.FANGKONG_TRUST_REFRESH_SECONDS,
         "duty_text": duty_text(),
         "cargo_choices": Cargo.choices,
         "results": PassCheck.Result.choices,
@@ -246,6 +248,15 @@ def duty_text() -> dict[str, object]:
         "no_trust": _("No trust list yet: connect to the network once."),
         "trust_fresh": _("Trust list updated"),
         "trust_stale": _("Trust list out of date"),
+        "trust_aging": _("expires soon: connect to the network"),
+        "flagged": _("Stored, flagged for the HQ"),
+        "flags": {
+            "pass_revoked": _("Pass revoked"),
+            "pass_expired": _("Pass expired"),
+            "pass_not_yet_valid": _("Pass not valid yet"),
+            "pass_unknown": _("Pass unknown to the server"),
+            "pass_missing": _("No pass serial"),
+        },
         "minutes": _("minutes ago"),
         "hours": _("hours ago"),
         "never": _("never"),

@@ -69,7 +69,6 @@ class PassagesBatchApiTests(BaseTestCase):
             item(NOW, direction="sideways"),
             item(NOW, subject="vehicle", plate=None),
             item(NOW, id_number="152921199001010014"),
-            item(NOW, result="fast_passed"),
             item(NOW, client_uuid="not-a-uuid"),
             item(NOW.replace(tzinfo=None)),
             item(NOW + timedelta(minutes=6)),
@@ -90,13 +89,20 @@ class PassagesBatchApiTests(BaseTestCase):
         assert reasons[1].startswith("direction:")
         assert reasons[2] == "plate: a vehicle needs its plate"
         assert reasons[3] == "id_number: ID number check digit is wrong"
-        assert reasons[4].startswith("pass_serial:")
-        assert reasons[5] == "client_uuid: must be a UUID"
-        assert reasons[6] == "at: must carry a UTC offset (e.g. +08:00)"
-        assert reasons[7] == "at: more than 5 minutes in the future"
-        assert reasons[8].startswith("at: before the checkpoint opened")
-        assert reasons[9].startswith("at: ")
+        assert reasons[4] == "client_uuid: must be a UUID"
+        assert reasons[5] == "at: must carry a UTC offset (e.g. +08:00)"
+        assert reasons[6] == "at: more than 5 minutes in the future"
+        assert reasons[7].startswith("at: before the checkpoint opened")
+        assert reasons[8].startswith("at: ")
         assert Passage.objects.count() == 1
+
+    def test_a_fast_pass_without_a_serial_is_stored_and_flagged_not_rejected(self):
+        fast = item(NOW, result="fast_passed")
+        results = self.post({"passages": [fast]}).json()["results"]
+        assert results == [
+            {"client_uuid": fast["client_uuid"], "outcome": "stored", "reason": "pass_missing"}
+        ]
+        assert Passage.objects.get().flag == "pass_missing"
 
     def test_a_time_just_inside_five_minutes_ahead_is_accepted(self):
         response = self.post({"passages": [item(NOW + timedelta(minutes=4, seconds=59))]})

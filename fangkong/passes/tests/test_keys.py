@@ -124,6 +124,26 @@ class PassCommandTests(PassesTestCase):
         status, body = self.run_verify("--image", str(junk))
         assert status == 2
 
+    def test_verify_prints_serial_issuer_and_validity(self) -> None:
+        green = self.issue(days=3)
+        at = (T0 + timedelta(hours=1)).isoformat()
+        status, body = self.run_verify(green.code, "--at", at)
+        assert status == 0
+        assert (body["serial"], body["issuer"]) == (green.serial, LEFT_BANNER)
+        assert body["valid_from"] == green.valid_from.isoformat()
+        assert body["valid_until"] == green.valid_until.isoformat()
+        status, body = self.run_verify("FK1:!!")
+        assert (body["serial"], body["issuer"], body["valid_from"]) == (None, None, None)
+
+    def test_a_clock_before_the_pass_and_its_key_reads_not_yet_valid(self) -> None:
+        green = self.issue()
+        key = SigningKey.objects.get(kid=green.kid)
+        assert key.valid_from >= green.valid_from - timedelta(minutes=1)
+        wrong_clock = (key.valid_from - timedelta(days=400)).isoformat()
+        status, body = self.run_verify(green.code, "--at", wrong_clock)
+        assert (status, body["reason"], body["valid"]) == (1, "not_yet_valid", False)
+        assert body["valid_from"] == green.valid_from.isoformat()
+
     def test_verify_with_a_signed_trust_file_and_a_stale_one(self) -> None:
         green = self.issue()
         tmp = Path(str(self.settings_key_dir())) / ".."

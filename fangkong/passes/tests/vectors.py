@@ -56,12 +56,19 @@ def _pack(parts: list[Any]) -> str:
 def build() -> tuple[signing.TrustList, list[Vector]]:
     """A trust list (two HQ keys, one revoked serial) and one vector or more per reason."""
     rng = random.Random(7)
-    league, banner, stranger = (signing.generate_private_key() for _ in range(3))
+    league, banner, stranger, retired = (signing.generate_private_key() for _ in range(4))
     trust = signing.TrustList(
         keys={}, revoked={"152921-REVOKED"}, issued_at=NOW, expires_at=NOW + timedelta(hours=48)
     )
     trust.add_key(league.public_key(), division_code="1529", valid_from=NOW - timedelta(days=30))
     trust.add_key(banner.public_key(), division_code="152921", valid_from=NOW - timedelta(days=30))
+    # A rotated key: trusted until its last pass ends (90 minutes from now).
+    trust.add_key(
+        retired.public_key(),
+        division_code="152922",
+        valid_from=NOW - timedelta(days=30),
+        valid_until=NOW + timedelta(minutes=90),
+    )
 
     def make(
         key: Any = banner,
@@ -123,6 +130,25 @@ def build() -> tuple[signing.TrustList, list[Vector]]:
             "short signature", _pack([protected, {}, payload, signature[:63]]), AT, "bad_signature"
         ),
         Vector("key not in the trust list", make(stranger), AT, "unknown_kid"),
+        Vector(
+            "a clock behind the key's start and the pass's start",
+            good,
+            NOW - timedelta(days=40),
+            "not_yet_valid",
+        ),
+        Vector(
+            "a clock behind the key's start, after the pass's start",
+            make(nbf=NOW - timedelta(days=45), days=30),
+            NOW - timedelta(days=35),
+            "unknown_kid",
+        ),
+        Vector(
+            "a pass of a rotated key, after the key's end",
+            make(retired, issuer="152922"),
+            NOW + timedelta(hours=2),
+            "unknown_kid",
+        ),
+        Vector("a pass of a rotated key", make(retired, issuer="152922"), AT, "valid"),
         Vector("stale trust list", good, NOW + timedelta(hours=49), "trust_list_expired"),
         Vector("no prefix", good[4:], AT, "bad_prefix"),
         Vector("EU certificate", "HC1:" + good[4:], AT, "bad_prefix"),

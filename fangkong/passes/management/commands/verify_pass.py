@@ -1,6 +1,8 @@
 """``fangkong verify_pass CODE | --image FILE [--trust FILE] [--at ISO-TIME]``.
 
-Prints ``{"valid", "reason", "claims"}`` as JSON. Exit status: 0 valid, 1 invalid (a readable
+Prints ``{"valid", "reason", "serial", "issuer", "valid_from", "valid_until", "claims"}`` as
+JSON: the serial and issuing HQ as soon as the code decodes, the validity (ISO 8601 times) and
+claims once its signature has verified (else null). Exit status: 0 valid, 1 invalid (a readable
 pass that is not valid now), 2 unreadable (no QR in the image, or a code that does not decode:
 bad_prefix, bad_base45, bad_compression, bad_cbor) or an unusable trust file.
 ``--trust`` takes a signed trust-list envelope (as served by ``/api/v1/passes/trust-list``),
@@ -34,10 +36,20 @@ class Command(BaseCommand):
         parser.add_argument("--trust", help="a signed trust-list envelope (JSON file)")
         parser.add_argument("--at", help="verify as of this ISO 8601 time (default: now)")
 
-    def _emit(self, valid: bool, reason: str, claims: Any, code: int) -> None:
-        self.stdout.write(
-            json.dumps({"valid": valid, "reason": reason, "claims": claims}, ensure_ascii=False)
-        )
+    def _emit(self, result: signing.VerifyResult | None, reason: str, code: int) -> None:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+
+        answer = {
+            "valid": bool(result and result.valid),
+            "reason": reason,
+            "serial": result.serial if result else None,
+            "issuer": result.issuer if result else None,
+            "valid_from": iso(result.not_before) if result else None,
+            "valid_until": iso(result.expires) if result else None,
+            "claims": result.claims if result else None,
+        }
+        self.stdout.write(json.dumps(answer, ensure_ascii=False))
         sys.exit(code)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,7 +68,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"--image: {exc}") from None
             if not found:
-                self._emit(False, "no_qr_code", None, 2)
+                self._emit(None, "no_qr_code", 2)
             code = found[0]
         if not code:
             raise CommandError("give a CODE or --image FILE")
@@ -75,4 +87,4 @@ class Command(BaseCommand):
             trust_list = trust.build(at=at)
         result = signing.verify_pass(code, trust_list, at=at)
         status = 0 if result.valid else (2 if result.reason in UNREADABLE else 1)
-        self._emit(result.valid, str(result.reason), result.claims, status)
+        self._emit(result, str(result.reason), status)

@@ -45,9 +45,18 @@
   };
 
   // --- trust list ------------------------------------------------------------------------------
-  async function loadTrust() {
-    var cached = await meta.get("envelope");
-    if (cached) { try { trust = await FkVerifier.verifyTrustEnvelope(cached, cfg.rootKey); envelope = cached; } catch (e) { trust = null; } }
+  // Fetched on opening, every data-trust-refresh seconds while online, and on regaining a
+  // signal, so that a revocation made at the HQ reaches a page left open all day.
+  var loading = null;
+  function loadTrust() {
+    if (!loading) loading = fetchTrust().finally(function () { loading = null; });
+    return loading;
+  }
+  async function fetchTrust() {
+    if (!trust) {
+      var cached = await meta.get("envelope");
+      if (cached) { try { trust = await FkVerifier.verifyTrustEnvelope(cached, cfg.rootKey); envelope = cached; } catch (e) { trust = null; } }
+    }
     if (navigator.onLine) {
       try {
         var resp = await fetch(cfg.trustUrl, { credentials: "same-origin", cache: "no-store" });
@@ -61,14 +70,21 @@
     }
     showTrust();
   }
+  /* The list's age, always shown: green while fresh, amber in the last quarter of its life
+   * (connect soon), red once out of date (then no verdict is "valid"). */
   function showTrust() {
     var el = $("trust-age");
-    if (!trust) { el.textContent = T.no_trust; el.className = "bad"; return; }
+    if (!trust) { el.textContent = T.no_trust; el.className = "bad"; el.dataset.state = "none"; return; }
     var now = Date.now() / 1000, mins = Math.max(0, Math.round((now - trust.issued_at) / 60));
     var age = mins < 60 ? mins + " " + T.minutes : Math.round(mins / 6) / 10 + " " + T.hours;
-    if (now > trust.expires_at) { el.textContent = T.trust_stale + " (" + age + ")"; el.className = "bad"; }
+    var state = "fresh";
+    if (now > trust.expires_at) state = "stale";
+    else if (trust.expires_at - now < (trust.expires_at - trust.issued_at) / 4) state = "aging";
+    if (state === "stale") { el.textContent = T.trust_stale + " (" + age + ")"; el.className = "bad"; }
+    else if (state === "aging") { el.textContent = T.trust_fresh + " " + age + " · " + T.trust_aging; el.className = "warn"; }
     else { el.textContent = T.trust_fresh + " " + age; el.className = "ok"; }
-    el.dataset.state = now > trust.expires_at ? "stale" : "fresh";
+    el.dataset.state = state;
+    root.dataset.trustIssuedAt = String(trust.issued_at);
   }
 
   // --- verdict ---------------------------------------------------------------------------------
@@ -91,8 +107,10 @@
     $("verdict-cargo").textContent = c.cargo ? (T.cargo[c.cargo] || c.cargo) : "";
     $("verdict-route").textContent = c.origin ? c.origin + " → " + c.destination : "";
     $("verdict-driver").textContent = c.driver_name ? c.driver_name + " ****" + c.driver_id_last4 : "";
-    $("log-fast").hidden = !res.valid;
-    $("log-back").hidden = res.valid;
+    // Only the actions this verdict allows exist on the page: fast pass for a valid pass;
+    // turn back or escalate for anything else.
+    var actions = $("verdict-actions");
+    actions.replaceChildren($(res.valid ? "actions-valid" : "actions-invalid").content.cloneNode(true));
   }
 
   function uuid4() {
@@ -119,6 +137,7 @@
   async function logVehicle(result, reason) {
     if (!current) return;
     var r = current.result, c = r.claims || {};
+    if (result === "fast_passed" && !r.valid) return;  // never a fast pass on a red verdict
     await enqueue({
       direction: $("direction").value, subject: "vehicle", plate: c.plate || null,
       person_name: null, id_number: null, temperature: null, result: result,
@@ -156,8 +175,10 @@
           if (r.outcome === "stored" || r.outcome === "duplicate" || r.outcome === "rejected") done.push(r);
         });
         await tx("queue", "readwrite", function (s) { done.forEach(function (r) { s.delete(r.client_uuid); }); return null; });
-        done.filter(function (r) { return r.outcome === "rejected"; }).forEach(function (r) {
-          var li = document.createElement("li"); li.textContent = r.client_uuid + ": " + r.reason;
+        done.filter(function (r) { return r.outcome === "rejected" || (r.outcome === "stored" && r.reason); }).forEach(function (r) {
+          // Rejected, or stored but flagged by the server (a pass it knows is not good).
+          var li = document.createElement("li");
+          li.textContent = r.outcome === "rejected" ? r.client_uuid + ": " + r.reason : T.flagged + ": " + (T.flags[r.reason] || r.reason);
           $("rejected").appendChild(li);
         });
         await meta.set("last_sync", Date.now());
@@ -219,8 +240,14 @@
       check(chosen);  // verified here, against the cached trust list, like a scanned code
     } catch (e) { $("lookup-error").textContent = T.plate_offline; }
   }
-  $("log-fast").addEventListener("click", function () { logVehicle("fast_passed"); });
-  $("log-back-btn").addEventListener("click", function () { logVehicle("turned_back", $("back-reason").value || (current && current.result.reason)); });
+  $("verdict-actions").addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-action]");
+    if (!button || !current) return;
+    var action = button.dataset.action;
+    if (action === "fast_passed") { logVehicle("fast_passed"); return; }
+    var typed = $("back-reason") ? $("back-reason").value : "";
+    logVehicle(action, typed || current.result.reason);
+  });
   $("verdict-close").addEventListener("click", closeVerdict);
   $("scan").addEventListener("click", scan);
   $("person-form").addEventListener("submit", function (ev) {
@@ -236,7 +263,9 @@
   window.addEventListener("online", function () { $("net").textContent = T.online; loadTrust(); sync(); });
   window.addEventListener("offline", function () { $("net").textContent = T.offline; });
   $("net").textContent = navigator.onLine ? T.online : T.offline;
-  setInterval(function () { showTrust(); sync(); }, 30000);
+  var refresh = Math.max(1, Number(cfg.trustRefresh) || 180);
+  setInterval(function () { if (navigator.onLine) loadTrust(); }, refresh * 1000);
+  setInterval(function () { showTrust(); sync(); }, Math.min(30, refresh) * 1000);
 
   if ("serviceWorker" in navigator && cfg.swUrl) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope }).catch(function () {});

@@ -304,12 +304,14 @@
     if (!d) return result("bad_cbor");
     if (at > trust.expires_at) return result("trust_list_expired", d);
     var entry = trust.keys[d.kid];
-    if (!entry || at < entry.valid_from || (entry.valid_until !== null && at >= entry.valid_until)) {
-      return result("unknown_kid", d);
-    }
+    if (!entry) return result("unknown_kid", d);
     var ok = await es256(entry.public_key, d.signature, sigStructure(d.protected, d.payload));
     if (!ok || d.issuer !== entry.division_code) return result("bad_signature", d);
+    // Before the pass's start: "not valid yet" whatever the key's window (a phone clock behind).
     if (at < d.nbf) return result("not_yet_valid", d, true);
+    if (at < entry.valid_from || (entry.valid_until !== null && at >= entry.valid_until)) {
+      return result("unknown_kid", d);
+    }
     if (at >= d.exp) return result("expired", d, true);
     if (trust.revoked.has(d.serial)) return result("revoked", d, true);
     return result("valid", d, true);

@@ -1,4 +1,4 @@
-"""Pages of the community app: parse, gatekeep, call one service, respond."""
+"""Pages for gathering reports: staff lists, export, handling; the public report form."""
 
 from __future__ import annotations
 
@@ -20,24 +20,11 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.models import Membership, User
 from fangkong.accounts.roles import Perm, roles_with
-from fangkong.community import forms, selectors, services
-from fangkong.community.metrics import (
-    GATHERINGS_HANDLED,
-    GATHERINGS_OPEN,
-    GATHERINGS_REPORTED,
-    HYGIENE_INSPECTIONS,
-    HYGIENE_SCORE_TENTHS,
-    HYGIENE_TASKS_OPEN,
-    PUBLICITY_CONVEYED,
-    PUBLICITY_TARGETS,
-)
-from fangkong.community.models import (
-    FamilyEventStatus,
-    GatheringKind,
-    GatheringStatus,
-    Material,
-    TaskStatus,
-)
+from fangkong.community import forms, selectors
+from fangkong.community.metrics import GATHERINGS_HANDLED, GATHERINGS_OPEN, GATHERINGS_REPORTED
+from fangkong.community.models import GatheringKind, GatheringStatus
+from fangkong.community.services import gatherings
+from fangkong.community.views.common import PAGE_SIZE, _actor, _query
 from fangkong.core.audit import record_audit
 from fangkong.core.forms import errors_into_form
 from fangkong.divisions.models import Division, Level
@@ -45,49 +32,6 @@ from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
 from fangkong.lib.netaddr import limit_key
 from fangkong.lib.qr import qr_svg
-
-PAGE_SIZE = 50
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_view(actor)
-    f = selectors.community_figures(actor=actor)
-    inspections = f[HYGIENE_INSPECTIONS]["total"]
-    targets = f[PUBLICITY_TARGETS]["total"]
-    context = {
-        "figures": f,
-        "reported": f[GATHERINGS_REPORTED],
-        "handled": f[GATHERINGS_HANDLED],
-        "open": f[GATHERINGS_OPEN],
-        "tasks_open": f[HYGIENE_TASKS_OPEN]["total"],
-        "inspections": inspections,
-        "average_score": (
-            round(f[HYGIENE_SCORE_TENTHS]["total"] / 10 / inspections, 1) if inspections else None
-        ),
-        "coverage": round(100 * f[PUBLICITY_CONVEYED]["total"] / targets) if targets else None,
-        "conveyed": f[PUBLICITY_CONVEYED]["total"],
-        "targets": targets,
-        "open_gatherings": selectors.gathering_list(actor=actor, open_only=True)[:10],
-        "due_events": selectors.family_event_list(actor=actor, due_only=True)[:10],
-        "overdue_tasks": selectors.task_list(actor=actor, overdue_only=True)[:10],
-        "can_handle": actor.has_perm_anywhere(Perm.COMMUNITY_HANDLE),
-    }
-    return render(request, "community/community_index.html", context)
-
-
-# --- gatherings -------------------------------------------------------------------------------
 
 
 def _filtered_gatherings(request: HttpRequest, actor: User) -> tuple[str, str, Any]:
@@ -210,7 +154,7 @@ def gathering_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = services.gathering_report(
+            report = gatherings.gathering_report(
                 actor=actor,
                 kind=data["kind"],
                 place=data["place"],
@@ -276,7 +220,7 @@ def gathering_assign(request: HttpRequest, report_id: int) -> HttpResponse:
     form = forms.GatheringAssignForm(request.POST, assignees=_assignees(report))
     if form.is_valid():
         try:
-            services.gathering_assign(
+            gatherings.gathering_assign(
                 actor=actor, report=report, assignee=form.cleaned_data["assignee"]
             )
         except ValidationError as exc:
@@ -297,7 +241,7 @@ def gathering_handle(request: HttpRequest, report_id: int) -> HttpResponse:
     form = forms.GatheringHandleForm(request.POST)
     if form.is_valid():
         try:
-            services.gathering_handle(
+            gatherings.gathering_handle(
                 actor=actor,
                 report=report,
                 outcome=form.cleaned_data["outcome"],
@@ -381,7 +325,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.gathering_report(
+            gatherings.gathering_report(
                 actor=None,
                 kind=data["kind"],
                 place=data["place"],
@@ -395,7 +339,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"],
                 client_key=_client_key(request),
             )
-        except services.RateLimited as exc:
+        except gatherings.RateLimited as exc:
             errors_into_form(form, exc)
             status = 429
         except ValidationError as exc:
@@ -446,322 +390,5 @@ def photo_file(request: HttpRequest, photo_id: int) -> FileResponse:
     photo = selectors.access_photo_by_id(_actor(request), photo_id)
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-# --- family events ----------------------------------------------------------------------------
-
-
-@login_required
-def family_event_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_view(actor)
-    status = request.GET.get("status", "")
-    due = request.GET.get("due") == "1"
-    events = selectors.family_event_list(
-        actor=actor, status=status if status in FamilyEventStatus.values else "", due_only=due
-    )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    show = actor.has_perm_anywhere(Perm.PERSONAL_DATA)
-    for event in page:
-        event.phone_shown = (  # type: ignore[attr-defined]
-            event.phone
-            if show and actor.can(Perm.PERSONAL_DATA, event.division_code)
-            else mask_phone(event.phone)
-        )
-    return render(
-        request,
-        "community/family_event_list.html",
-        {
-            "page": page,
-            "query": _query(request),
-            "statuses": FamilyEventStatus.choices,
-            "status": status,
-            "due": due,
-            "today": timezone.localdate(),
-            "can_handle": actor.has_perm_anywhere(Perm.COMMUNITY_HANDLE),
-        },
-    )
-
-
-@login_required
-def family_event_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_handle(actor)
-    form = forms.FamilyEventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.family_event_declare(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_into_form(form, exc)
-        else:
-            messages.success(request, _("Planned family event recorded."))
-            return redirect("community:family-event-detail", event.pk)
-    return render(request, "community/family_event_form.html", {"form": form})
-
-
-@login_required
-def family_event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    actor = _actor(request)
-    event = selectors.access_family_event_by_id(actor, event_id)
-    can_handle = actor.can(Perm.COMMUNITY_HANDLE, event.division_code)
-    outcome_form = forms.FamilyEventOutcomeForm()
-    follow_form = forms.FollowUpForm()
-    if request.method == "POST":
-        event = selectors.access_family_event_by_id(actor, event_id, write=True)
-        action = request.POST.get("action")
-        try:
-            if action == "outcome":
-                outcome_form = forms.FamilyEventOutcomeForm(request.POST)
-                if outcome_form.is_valid():
-                    services.family_event_record_outcome(
-                        actor=actor, event=event, **outcome_form.cleaned_data
-                    )
-                    messages.success(request, _("Outcome recorded."))
-                    return redirect("community:family-event-detail", event.pk)
-            elif action == "follow_up":
-                follow_form = forms.FollowUpForm(request.POST)
-                if follow_form.is_valid():
-                    services.family_event_follow_up(
-                        actor=actor, event=event, notes=follow_form.cleaned_data["notes"]
-                    )
-                    messages.success(request, _("Follow-up recorded."))
-                    return redirect("community:family-event-detail", event.pk)
-        except ValidationError as exc:
-            errors_into_form(outcome_form if action == "outcome" else follow_form, exc)
-    show = actor.can(Perm.PERSONAL_DATA, event.division_code)
-    return render(
-        request,
-        "community/family_event_detail.html",
-        {
-            "event": event,
-            "phone": event.phone if show else mask_phone(event.phone),
-            "can_handle": can_handle,
-            "outcome_form": outcome_form,
-            "follow_form": follow_form,
-            "declared": event.status == FamilyEventStatus.DECLARED,
-        },
-    )
-
-
-# --- hygiene ----------------------------------------------------------------------------------
-
-
-@login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_view(actor)
-    return render(
-        request,
-        "community/campaign_list.html",
-        {
-            "campaigns": selectors.campaign_list(actor=actor),
-            "overdue": selectors.task_list(actor=actor, overdue_only=True)[:100],
-            "can_handle": actor.has_perm_anywhere(Perm.COMMUNITY_HANDLE),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_handle(actor)
-    form = forms.CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_into_form(form, exc)
-        else:
-            messages.success(request, _("Campaign created."))
-            return redirect("community:campaign-detail", campaign.pk)
-    return render(request, "community/campaign_form.html", {"form": form})
-
-
-@login_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    actor = _actor(request)
-    campaign = selectors.access_campaign_by_id(actor, campaign_id)
-    can_configure = actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code) and not (
-        campaign.tasks.filter(inspections__isnull=False).exists()
-    )
-    items = campaign.checklist.all()
-    checklist_form = forms.ChecklistForm(
-        initial={"checklist": "\n".join(f"{i.label} | {i.weight}" for i in items)}
-    )
-    if request.method == "POST":
-        if not actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code):
-            raise Http404
-        checklist_form = forms.ChecklistForm(request.POST)
-        if checklist_form.is_valid():
-            try:
-                services.campaign_set_checklist(
-                    actor=actor,
-                    campaign=campaign,
-                    checklist=checklist_form.cleaned_data["checklist"],
-                )
-            except ValidationError as exc:
-                errors_into_form(checklist_form, exc)
-            else:
-                messages.success(request, _("Checklist saved."))
-                return redirect("community:campaign-detail", campaign.pk)
-    tasks = selectors.task_list(actor=actor, campaign=campaign)
-    today = timezone.localdate()
-    return render(
-        request,
-        "community/campaign_detail.html",
-        {
-            "campaign": campaign,
-            "checklist": items,
-            "checklist_form": checklist_form if can_configure or checklist_form.errors else None,
-            "tasks": tasks,
-            "ranking": selectors.campaign_ranking(actor=actor, campaign=campaign),
-            "today": today,
-            "can_handle": actor.has_perm_anywhere(Perm.COMMUNITY_HANDLE),
-        },
-    )
-
-
-@login_required
-def task_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_handle(actor)
-    campaign = selectors.access_campaign_by_id(actor, campaign_id)
-    form = forms.TaskForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_create(actor=actor, campaign=campaign, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_into_form(form, exc)
-        else:
-            messages.success(request, _("Task added."))
-            return redirect("community:campaign-detail", campaign.pk)
-    return render(request, "community/task_form.html", {"form": form, "campaign": campaign})
-
-
-@login_required
-def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    actor = _actor(request)
-    task = selectors.access_task_by_id(actor, task_id)
-    items = list(task.campaign.checklist.all())
-    can_handle = actor.can(Perm.COMMUNITY_HANDLE, task.division_code)
-    form = forms.InspectionForm(items=items)
-    if request.method == "POST":
-        task = selectors.access_task_by_id(actor, task_id, write=True)
-        form = forms.InspectionForm(request.POST, request.FILES, items=items)
-        if form.is_valid():
-            try:
-                services.inspection_record(
-                    actor=actor,
-                    task=task,
-                    results=form.results(),
-                    problems=form.cleaned_data["problems"],
-                    rectification_due=form.cleaned_data["rectification_due"],
-                    photos=form.cleaned_data["photos"],
-                )
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
-                messages.success(request, _("Inspection recorded."))
-                return redirect("community:task-detail", task.pk)
-    inspections = task.inspections.select_related("inspector").prefetch_related("photos")
-    labels = {str(item.pk): item.label for item in items}
-    return render(
-        request,
-        "community/task_detail.html",
-        {
-            "task": task,
-            "inspections": inspections,
-            "labels": labels,
-            "form": form if can_handle and task.status != TaskStatus.PASSED else None,
-            "overdue": task.is_overdue(),
-        },
-    )
-
-
-# --- publicity --------------------------------------------------------------------------------
-
-
-@login_required
-def material_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_view(actor)
-    page = Paginator(selectors.material_list(actor=actor), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "community/material_list.html",
-        {
-            "page": page,
-            "query": _query(request),
-            "can_handle": actor.has_perm_anywhere(Perm.COMMUNITY_HANDLE),
-        },
-    )
-
-
-@login_required
-def material_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    selectors.require_handle(actor)
-    form = forms.MaterialForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            material = services.material_publish(
-                actor=actor,
-                title=data["title"],
-                kind=data["kind"],
-                body=data["body"],
-                upload=data["file"],
-                division=data["division"],
-                targets=data["targets"],
-            )
-        except ValidationError as exc:
-            errors_into_form(form, exc)
-        else:
-            messages.success(request, _("Material published."))
-            return redirect("community:material-detail", material.pk)
-    return render(request, "community/material_form.html", {"form": form})
-
-
-@login_required
-def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
-    actor = _actor(request)
-    material = selectors.access_material_by_id(actor, material_id)
-    gachas = selectors.gachas_to_confirm(actor=actor, material=material)
-    form = forms.ConveyanceForm(gachas=gachas)
-    if request.method == "POST":
-        form = forms.ConveyanceForm(request.POST, gachas=gachas)
-        if not gachas:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.conveyance_confirm(actor=actor, material=material, **form.cleaned_data)
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
-                messages.success(request, _("Confirmed: passed on."))
-                return redirect("community:material-detail", material.pk)
-    return render(
-        request,
-        "community/material_detail.html",
-        {
-            "material": material,
-            "coverage": selectors.material_coverage(actor=actor, material=material),
-            "conveyances": material.conveyances.select_related("division", "confirmed_by")[:200],
-            "form": form if gachas else None,
-        },
-    )
-
-
-@login_required
-def material_file(request: HttpRequest, material_id: int) -> FileResponse:
-    material: Material = selectors.access_material_by_id(_actor(request), material_id)
-    if not material.file:
-        raise Http404
-    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

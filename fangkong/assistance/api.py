@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from fangkong.accounts.selectors import access_division_by_code
-from fangkong.assistance import selectors, services
+from fangkong.assistance import selectors
 from fangkong.assistance.models import (
     Application,
     Delivery,
@@ -55,6 +55,15 @@ from fangkong.assistance.schemas import (
     TraceOut,
     VisitIn,
     VisitOut,
+)
+from fangkong.assistance.services import (
+    applications,
+    donations,
+    help_requests,
+    households,
+    permissions,
+    reviews,
+    visits,
 )
 from fangkong.core.audit import record_audit
 from fangkong.divisions.models import Division
@@ -140,9 +149,9 @@ def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
 @router.post("/assistance/households/import", response=ImportOut, summary="Import the roster")
 def household_import(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
     actor = _actor(request)
-    selectors._keys(actor, services.CASEWORK)
+    selectors._keys(actor, permissions.CASEWORK)
     try:
-        result = services.households_import(actor=actor, stream=file, filename=file.name or "")
+        result = households.households_import(actor=actor, stream=file, filename=file.name or "")
     except RosterError as exc:
         raise HttpError(422, "; ".join(exc.errors)) from None
     return ImportOut(created=result.created, updated=result.updated, members=result.members)
@@ -157,7 +166,7 @@ def household_status(
     if payload.status not in HouseholdStatus.values:
         raise HttpError(422, "status must be active, suspended or closed")
     try:
-        household = services.household_set_status(
+        household = households.household_set_status(
             actor=actor, household=household, status=payload.status, reason=payload.reason
         )
     except ValidationError as exc:
@@ -171,14 +180,14 @@ def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> S
     household = selectors.access_household_by_id(actor, household_id, write=True)
     sweep = selectors.access_sweep_by_id(actor, payload.sweep_id) if payload.sweep_id else None
     try:
-        visit = services.visit_record(
+        visit = visits.visit_record(
             actor=actor,
             household=household,
             sweep=sweep,
             channel=payload.channel,
             needs=payload.needs,
-            relief=[services.Relief(r.kind, r.amount, r.description) for r in payload.relief],
-            **{flag: getattr(payload, flag) for flag in services.LIVING_FLAGS},
+            relief=[visits.Relief(r.kind, r.amount, r.description) for r in payload.relief],
+            **{flag: getattr(payload, flag) for flag in visits.LIVING_FLAGS},
         )
     except ValidationError as exc:
         raise _fail(exc) from None
@@ -191,8 +200,10 @@ def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> S
 @router.post("/assistance/sweeps", response={201: SweepOut}, summary="Start a sweep")
 def sweep_create(request: HttpRequest, payload: SweepIn) -> Status[SweepOut]:
     actor = _actor(request)
-    division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
-    sweep = services.sweep_create(
+    division = access_division_by_code(
+        actor, payload.division_code, permission=permissions.CASEWORK
+    )
+    sweep = visits.sweep_create(
         actor=actor, division=division, title=payload.title, due_date=payload.due_date
     )
     out = SweepOut(
@@ -274,9 +285,11 @@ def application_list(
 @router.post("/assistance/applications", response={201: ApplicationOut})
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[ApplicationOut]:
     actor = _actor(request)
-    division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
+    division = access_division_by_code(
+        actor, payload.division_code, permission=permissions.CASEWORK
+    )
     try:
-        application = services.application_submit(
+        application = applications.application_submit(
             actor=actor,
             division=division,
             **payload.dict(exclude={"division_code"}),
@@ -298,7 +311,7 @@ def application_review(
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id, write=True)
     try:
-        application = services.application_review(
+        application = applications.application_review(
             actor=actor, application=application, approve=payload.approve, note=payload.note
         )
     except ValidationError as exc:
@@ -313,7 +326,7 @@ def application_notice_close(
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id, write=True)
     try:
-        application = services.application_notice_close(
+        application = applications.application_notice_close(
             actor=actor,
             application=application,
             objection="" if payload.approve else payload.note or "objection upheld",
@@ -329,10 +342,10 @@ def application_decide(
 ) -> ApplicationOut:
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id)
-    if not actor.can(services.APPROVE, application.division_code):
+    if not actor.can(permissions.APPROVE, application.division_code):
         raise Http404
     try:
-        application = services.application_decide(
+        application = applications.application_decide(
             actor=actor,
             application=application,
             approve=payload.approve,
@@ -350,9 +363,9 @@ def application_decide(
 @router.post("/assistance/reviews/extensions", response=ExtensionOut, summary="Extend reviews")
 def extension_apply(request: HttpRequest, payload: ExtensionIn) -> ExtensionOut:
     actor = _actor(request)
-    division = access_division_by_code(actor, payload.division_code, permission=services.EXTEND)
+    division = access_division_by_code(actor, payload.division_code, permission=permissions.EXTEND)
     try:
-        outcome = services.review_extension_apply(
+        outcome = reviews.review_extension_apply(
             actor=actor,
             division=division,
             due_from=payload.due_from,
@@ -374,7 +387,7 @@ def extension_revert(request: HttpRequest, extension_id: int) -> ExtensionOut:
     actor = _actor(request)
     extension = selectors.access_review_extension_by_id(actor, extension_id)
     try:
-        restored = services.review_extension_revert(actor=actor, extension=extension)
+        restored = reviews.review_extension_revert(actor=actor, extension=extension)
     except ValidationError as exc:
         raise _fail(exc) from None
     return ExtensionOut(id=extension.pk, households=restored, applied=False, reverted=True)
@@ -420,7 +433,7 @@ def _division(code: str) -> Division:
 )
 def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCreatedOut]:
     try:
-        created = services.help_request_create(
+        created = help_requests.help_request_create(
             actor=None,
             division=_division(payload.division_code),
             channel=HelpChannel.WEB,
@@ -462,9 +475,11 @@ def help_public_status(request: HttpRequest, payload: HelpStatusIn) -> HelpStatu
 @router.post("/assistance/help/hotline", response={201: HelpOut}, summary="Hotline entry")
 def help_hotline_create(request: HttpRequest, payload: HelpIn) -> Status[HelpOut]:
     actor = _actor(request)
-    division = access_division_by_code(actor, payload.division_code, permission=services.CASEWORK)
+    division = access_division_by_code(
+        actor, payload.division_code, permission=permissions.CASEWORK
+    )
     try:
-        created = services.help_request_create(
+        created = help_requests.help_request_create(
             actor=actor,
             division=division,
             channel=HelpChannel.HOTLINE,
@@ -508,7 +523,7 @@ def help_answer(request: HttpRequest, request_id: int, payload: NoteIn) -> HelpO
     actor = _actor(request)
     found = selectors.access_help_request_by_id(actor, request_id, write=True)
     try:
-        found = services.help_request_answer(actor=actor, request=found, note=payload.note)
+        found = help_requests.help_request_answer(actor=actor, request=found, note=payload.note)
     except ValidationError as exc:
         raise _fail(exc) from None
     return _help_out(found)
@@ -519,7 +534,7 @@ def help_close(request: HttpRequest, request_id: int, payload: NoteIn) -> HelpOu
     actor = _actor(request)
     found = selectors.access_help_request_by_id(actor, request_id, write=True)
     try:
-        found = services.help_request_close(actor=actor, request=found, note=payload.note)
+        found = help_requests.help_request_close(actor=actor, request=found, note=payload.note)
     except ValidationError as exc:
         raise _fail(exc) from None
     return _help_out(found)
@@ -548,10 +563,10 @@ def lot_create(request: HttpRequest, payload: LotIn) -> Status[LotOut]:
         raise HttpError(422, "donor_kind must be person or company")
     try:
         with transaction.atomic():
-            donor = Donor.objects.filter(name=payload.donor_name).first() or services.donor_create(
+            donor = Donor.objects.filter(name=payload.donor_name).first() or donations.donor_create(
                 actor=actor, kind=payload.donor_kind, name=payload.donor_name
             )
-            lot = services.lot_receive(
+            lot = donations.lot_receive(
                 actor=actor,
                 donor=donor,
                 warehouse=warehouse,
@@ -581,7 +596,7 @@ def distribution_create(request: HttpRequest, payload: DistributionIn) -> Status
     warehouse = selectors.access_warehouse_by_id(actor, payload.warehouse_id, write=True)
     household = selectors.access_household_by_id(actor, payload.household_id)
     try:
-        delivery = services.distribution_create(
+        delivery = donations.distribution_create(
             actor=actor,
             warehouse=warehouse,
             item=_item(payload.item_id),
@@ -605,7 +620,7 @@ def delivery_confirm(
     actor = _actor(request)
     delivery = selectors.access_delivery_by_id(actor, delivery_id, write=True)
     try:
-        delivery = services.delivery_confirm(
+        delivery = donations.delivery_confirm(
             actor=actor,
             delivery=delivery,
             proof_kind=proof_kind,

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.accounts.models import User
-from fangkong.assistance import services
 from fangkong.assistance.models import (
     Category,
     Channel,
@@ -23,6 +22,7 @@ from fangkong.assistance.models import (
     Urgency,
     Warehouse,
 )
+from fangkong.assistance.services import applications, donations, help_requests, households, visits
 from fangkong.divisions.models import Division, Level
 from fangkong.lib import fake
 
@@ -48,12 +48,12 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     )
     town_villages = [v for v in villages if v.code.startswith("152921110")] or villages
     today = timezone.localdate()
-    households = []
+    registered = []
     for n in range(60 * scale):
         division = town_villages[n % len(town_villages)] if n % 3 else rng.choice(villages)
         category = CATEGORIES[n % len(CATEGORIES)]
-        households.append(
-            services.household_register(
+        registered.append(
+            households.household_register(
                 actor=caseworker,
                 division=division,
                 head_name=fake.chinese_name(rng),
@@ -65,18 +65,18 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
                 next_review_date=today + timedelta(days=rng.randint(-20, 120)),
             )
         )
-    sweep = services.sweep_create(
+    sweep = visits.sweep_create(
         actor=caseworker,
         division=Division.objects.get(code="152921110"),
         title="巴彦浩特镇困难群众全面走访",
         due_date=today + timedelta(days=7),
     )
     visited = 0
-    for household in households:
+    for household in registered:
         if not household.division_code.startswith("152921110") or rng.random() < 0.4:
             continue
         short_food = rng.random() < 0.3
-        services.visit_record(
+        visits.visit_record(
             actor=worker,
             household=household,
             sweep=sweep,
@@ -85,11 +85,11 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             heating_short=rng.random() < 0.2,
             fodder_short=rng.random() < 0.1,
             needs="米面油各一份" if short_food else "",
-            relief=[services.Relief("cash", Decimal(300))] if short_food else [],
+            relief=[visits.Relief("cash", Decimal(300))] if short_food else [],
         )
         visited += 1
     for n in range(6):
-        services.application_submit(
+        applications.application_submit(
             actor=worker,
             division=town_villages[n % len(town_villages)],
             kind=["dibao", "tekun", "temporary"][n % 3],
@@ -100,7 +100,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             reason="疫情期间收入中断，家中无劳动力。",
         )
     for n in range(8):
-        request = services.help_request_create(
+        request = help_requests.help_request_create(
             actor=None,
             division=town_villages[n % len(town_villages)],
             name=fake.chinese_name(rng),
@@ -113,7 +113,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         request.receipt_number = "H" + "".join(rng.choice(ALPHABET) for _ in range(8))
         request.save(update_fields=["receipt_number"])
         if n % 2:
-            services.help_request_answer(
+            help_requests.help_request_answer(
                 actor=worker, request=request, note="已联系村医上门送药，请保持电话畅通。"
             )
     with transaction.atomic():
@@ -125,9 +125,9 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             Item.objects.get_or_create(name=name, defaults={"unit": unit, "whole_units": whole})[0]
             for name, unit, whole in ITEMS
         ]
-    donor = services.donor_create(actor=logistics, kind=DonorKind.COMPANY, name="内蒙古某粮油公司")
+    donor = donations.donor_create(actor=logistics, kind=DonorKind.COMPANY, name="内蒙古某粮油公司")
     for item in items:
-        services.lot_receive(
+        donations.lot_receive(
             actor=logistics,
             donor=donor,
             warehouse=warehouse,
@@ -136,7 +136,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             expires_on=today + timedelta(days=180),
             value=Decimal(5000),
         )
-    deliveries = services.distribution_plan_create(
+    deliveries = donations.distribution_plan_create(
         actor=logistics,
         plan_name="春节慰问 大米",
         warehouse=warehouse,
@@ -146,13 +146,13 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         category=Category.TEKUN,
     )
     for delivery in deliveries[: len(deliveries) // 2]:
-        services.delivery_confirm(
+        donations.delivery_confirm(
             actor=logistics,
             delivery=delivery,
             proof_kind="receipt_code",
             receipt_code=delivery.receipt_code,
         )
     out.write(
-        f"  assistance: {len(households)} households, {visited} visits, 6 applications, "
+        f"  assistance: {len(registered)} households, {visited} visits, 6 applications, "
         f"8 help requests, {len(deliveries)} deliveries\n"
     )

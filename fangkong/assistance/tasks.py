@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from fangkong.assistance.services import help_requests_escalate
+from fangkong.assistance.services.help_requests import help_requests_escalate
 
 
 @task()

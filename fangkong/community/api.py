@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
-from fangkong.community import selectors, services
+from fangkong.community import selectors
 from fangkong.community.models import (
     FamilyEvent,
     GatheringReport,
@@ -48,6 +48,7 @@ from fangkong.community.schemas import (
     TaskIn,
     TaskOut,
 )
+from fangkong.community.services import family_events, gatherings, hygiene, publicity
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
@@ -132,7 +133,7 @@ def gathering_create(request: HttpRequest, payload: GatheringIn) -> Status[Gathe
     actor = _actor(request)
     selectors.require_handle(actor)
     report = _call(
-        services.gathering_report,
+        gatherings.gathering_report,
         actor=actor,
         kind=payload.kind,
         place=payload.place,
@@ -180,7 +181,7 @@ def gathering_assign(request: HttpRequest, report_id: int, payload: AssignIn) ->
         assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
         if assignee is None or not assignee.can(Perm.COMMUNITY_HANDLE, report.division_code):
             raise HttpError(422, f"assignee: {payload.assignee} may not handle gatherings there")
-    report = _call(services.gathering_assign, actor=actor, report=report, assignee=assignee)
+    report = _call(gatherings.gathering_assign, actor=actor, report=report, assignee=assignee)
     return _gathering(report)
 
 
@@ -191,7 +192,7 @@ def gathering_handle(request: HttpRequest, report_id: int, payload: HandleIn) ->
     actor = _actor(request)
     report = selectors.access_gathering_by_id(actor, report_id, write=True)
     report = _call(
-        services.gathering_handle,
+        gatherings.gathering_handle,
         actor=actor,
         report=report,
         outcome=payload.outcome,
@@ -210,7 +211,7 @@ def gathering_photos(
 ) -> Status[GatheringOut]:
     actor = _actor(request)
     report = selectors.access_gathering_by_id(actor, report_id, write=True)
-    report = _call(services.gathering_add_photos, actor=actor, report=report, photos=photos)
+    report = _call(gatherings.gathering_add_photos, actor=actor, report=report, photos=photos)
     return Status(201, _gathering(report))
 
 
@@ -256,7 +257,7 @@ def family_event_create(request: HttpRequest, payload: FamilyEventIn) -> Status[
     selectors.require_handle(actor)
     data = payload.dict()
     data["division"] = _division(payload.division)
-    event = _call(services.family_event_declare, actor=actor, **data)
+    event = _call(family_events.family_event_declare, actor=actor, **data)
     return Status(201, _event(actor, event))
 
 
@@ -268,7 +269,9 @@ def family_event_create(request: HttpRequest, payload: FamilyEventIn) -> Status[
 def family_event_outcome(request: HttpRequest, event_id: int, payload: OutcomeIn) -> FamilyEventOut:
     actor = _actor(request)
     event = selectors.access_family_event_by_id(actor, event_id, write=True)
-    event = _call(services.family_event_record_outcome, actor=actor, event=event, **payload.dict())
+    event = _call(
+        family_events.family_event_record_outcome, actor=actor, event=event, **payload.dict()
+    )
     return _event(actor, event)
 
 
@@ -282,7 +285,9 @@ def family_event_follow_up(
 ) -> FamilyEventOut:
     actor = _actor(request)
     event = selectors.access_family_event_by_id(actor, event_id, write=True)
-    event = _call(services.family_event_follow_up, actor=actor, event=event, notes=payload.notes)
+    event = _call(
+        family_events.family_event_follow_up, actor=actor, event=event, notes=payload.notes
+    )
     return _event(actor, event)
 
 
@@ -333,7 +338,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
     actor = _actor(request)
     selectors.require_handle(actor)
     campaign = _call(
-        services.campaign_create,
+        hygiene.campaign_create,
         actor=actor,
         name=payload.name,
         division=_division(payload.division),
@@ -356,7 +361,7 @@ def campaign_checklist(request: HttpRequest, campaign_id: int, payload: Checklis
     if not actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code):
         raise Http404
     campaign = _call(
-        services.campaign_set_checklist,
+        hygiene.campaign_set_checklist,
         actor=actor,
         campaign=campaign,
         checklist=[(item.label, item.weight) for item in payload.checklist],
@@ -384,7 +389,7 @@ def task_create(request: HttpRequest, campaign_id: int, payload: TaskIn) -> Stat
     campaign = selectors.access_campaign_by_id(actor, campaign_id)
     data = payload.dict()
     data["division"] = _division(payload.division)
-    task = _call(services.task_create, actor=actor, campaign=campaign, **data)
+    task = _call(hygiene.task_create, actor=actor, campaign=campaign, **data)
     return Status(201, _task(task))
 
 
@@ -426,7 +431,7 @@ def inspection_create(
     actor = _actor(request)
     task = selectors.access_task_by_id(actor, task_id, write=True)
     inspection = _call(
-        services.inspection_record,
+        hygiene.inspection_record,
         actor=actor,
         task=task,
         results=payload.results,
@@ -447,7 +452,7 @@ def inspection_photos(
     actor = _actor(request)
     inspection = selectors.access_inspection_by_id(actor, inspection_id, write=True)
     inspection = _call(
-        services.inspection_add_photos, actor=actor, inspection=inspection, photos=photos
+        hygiene.inspection_add_photos, actor=actor, inspection=inspection, photos=photos
     )
     return Status(201, _inspection(inspection))
 
@@ -483,7 +488,7 @@ def material_create(request: HttpRequest, payload: MaterialIn) -> Status[Materia
     actor = _actor(request)
     selectors.require_handle(actor)
     material = _call(
-        services.material_publish,
+        publicity.material_publish,
         actor=actor,
         title=payload.title,
         kind="text",
@@ -506,7 +511,7 @@ def material_upload(
     selectors.require_handle(actor)
     codes = [c for c in payload.targets.replace("，", ",").replace(" ", ",").split(",") if c]
     material = _call(
-        services.material_publish,
+        publicity.material_publish,
         actor=actor,
         title=payload.title,
         kind=payload.kind,
@@ -549,7 +554,7 @@ def material_convey(request: HttpRequest, material_id: int, payload: ConveyIn) -
     selectors.require_handle(actor)
     material = selectors.access_material_by_id(actor, material_id)
     conveyance = _call(
-        services.conveyance_confirm,
+        publicity.conveyance_confirm,
         actor=actor,
         material=material,
         gacha=_division(payload.gacha, "gacha"),

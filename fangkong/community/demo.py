@@ -13,7 +13,7 @@ from typing import TextIO
 from django.utils import timezone
 
 from fangkong.accounts.models import User
-from fangkong.community import metrics, services
+from fangkong.community import metrics
 from fangkong.community.models import (
     AreaKind,
     FamilyEventKind,
@@ -21,6 +21,7 @@ from fangkong.community.models import (
     GatheringReport,
     HygieneCampaign,
 )
+from fangkong.community.services import family_events, gatherings, hygiene, publicity
 from fangkong.core.rollups import rebuild
 from fangkong.divisions.models import Division, Level
 from fangkong.lib import fake
@@ -60,7 +61,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     for i in range(24 * scale):
         place = rng.choice(home_gachas if i % 3 == 0 else all_sumu)
         actor = worker if place.code.startswith("152921110") else staff
-        report = services.gathering_report(
+        report = gatherings.gathering_report(
             actor=actor if i % 4 else None,
             kind=rng.choice(kinds),
             place=f"{place.short_name}{rng.choice(PLACES)}",
@@ -78,8 +79,8 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         reported_at = now - timedelta(days=rng.randint(0, 9), minutes=rng.randint(60, 600))
         handled_at = None
         if i % 3:
-            services.gathering_assign(actor=actor, report=report)
-            services.gathering_handle(
+            gatherings.gathering_assign(actor=actor, report=report)
+            gatherings.gathering_handle(
                 actor=actor, report=report, outcome=rng.choice(outcomes), notes="已到现场劝导"
             )
             handled_at = reported_at + timedelta(minutes=rng.randint(15, 240))
@@ -94,7 +95,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     today = timezone.localdate()
     event_kinds = list(FamilyEventKind.values)
     for i in range(8 * scale):
-        event = services.family_event_declare(
+        event = family_events.family_event_declare(
             actor=worker,
             household_name=fake.chinese_name(rng),
             phone=fake.mobile(rng),
@@ -105,19 +106,21 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             expected_guests=rng.choice([20, 50, 100, 150]),
         )
         if i % 4 == 1:
-            services.family_event_record_outcome(
+            family_events.family_event_record_outcome(
                 actor=worker, event=event, outcome="postponed", postponed_to=today + timedelta(60)
             )
         elif i % 4 == 2:
-            services.family_event_record_outcome(
+            family_events.family_event_record_outcome(
                 actor=worker, event=event, outcome="held_small", conditions="不超过10人，不设宴席"
             )
         elif i % 4 == 3:
-            services.family_event_record_outcome(actor=worker, event=event, outcome="cancelled")
+            family_events.family_event_record_outcome(
+                actor=worker, event=event, outcome="cancelled"
+            )
 
     # The hygiene campaign: tasks across the league, some inspected, one failing.
     league = Division.objects.get(code="1529")
-    campaign = services.campaign_create(
+    campaign = hygiene.campaign_create(
         actor=staff,
         name=DEMO_CAMPAIGN,
         starts_on=today - timedelta(days=10),
@@ -128,7 +131,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     items = list(campaign.checklist.all())
     areas = list(AreaKind.values)
     for i, sumu in enumerate(all_sumu[: 16 * scale]):
-        task = services.task_create(
+        task = hygiene.task_create(
             actor=staff,
             campaign=campaign,
             area=areas[i % len(areas)],
@@ -141,8 +144,8 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         if i % 3 == 2:
             continue
         results = {item.pk: rng.random() < 0.8 for item in items}
-        passed = services.weighted_score(items, results) >= campaign.pass_score
-        services.inspection_record(
+        passed = hygiene.weighted_score(items, results) >= campaign.pass_score
+        hygiene.inspection_record(
             actor=staff,
             task=task,
             results=results,
@@ -159,7 +162,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         ("爱国卫生运动倡议书", "清理房前屋后垃圾，整治棚圈环境，做好公共场所消毒。"),
     ]
     for n, (title, body) in enumerate(bulletins):
-        material = services.material_publish(
+        material = publicity.material_publish(
             actor=staff,
             title=title,
             kind="text",
@@ -168,7 +171,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             targets=[banner] if n != 1 else [home],
         )
         for gacha in home_gachas[: len(home_gachas) * (n + 1) // 4]:
-            services.conveyance_confirm(
+            publicity.conveyance_confirm(
                 actor=worker,
                 material=material,
                 gacha=gacha,

@@ -12,8 +12,8 @@ import xlsxwriter
 from django.test import Client
 from django.utils import translation
 
-from fangkong.assistance import services
 from fangkong.assistance.models import Household, Item, Warehouse
+from fangkong.assistance.services import donations, households
 from fangkong.divisions.models import Division, Level
 from fangkong.lib import fake
 from fangkong.test import BAYANHAOTE, RIGHT_TOWN, BaseTestCase
@@ -57,7 +57,7 @@ def household(
     category: str = "dibao",
     next_review: date | None = None,
 ) -> Household:
-    return services.household_register(
+    return households.household_register(
         actor=actor,
         division=division,
         head_name=f"户主{seed}",
@@ -78,8 +78,8 @@ def stock(actor: Any, quantity: int = 10, *, whole: bool = True) -> tuple[Wareho
     item = Item.objects.create(
         name=f"大米{Item.objects.count()}", unit="袋" if whole else "公斤", whole_units=whole
     )
-    donor = services.donor_create(actor=actor, kind="company", name="粮油公司")
-    services.lot_receive(
+    donor = donations.donor_create(actor=actor, kind="company", name="粮油公司")
+    donations.lot_receive(
         actor=actor, donor=donor, warehouse=warehouse, item=item, quantity=Decimal(quantity)
     )
     return warehouse, item

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services
 from fangkong.assistance.models import HelpRequest, Household
+from fangkong.assistance.services import help_requests
 from fangkong.assistance.tests.factories import EnglishTestCase, id_number, village, xlsx
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, make_user
 
@@ -85,14 +85,14 @@ class ImportAndPublicHelpApiTests(EnglishTestCase):
 
     def test_stats_per_division_and_the_outsider(self):
         with time_machine.travel(T0, tick=False):
-            r = services.help_request_create(
+            r = help_requests.help_request_create(
                 actor=None, division=village(), name="x", phone="13800001111",
                 category="food", urgency="normal", description="x", channel="web",
             )  # fmt: skip
         with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
-            services.help_request_answer(actor=self.worker, request=r, note="ok")
+            help_requests.help_request_answer(actor=self.worker, request=r, note="ok")
         with time_machine.travel(T0 + timedelta(minutes=41), tick=False):
-            services.help_request_create(
+            help_requests.help_request_create(
                 actor=None, division=village(), name="y", phone="13800001112",
                 category="food", urgency="urgent", description="y", channel="web",
             )  # fmt: skip

@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services, tasks
+from fangkong.assistance import tasks
 from fangkong.assistance.models import HelpLevel, HelpRequest, Sweep
+from fangkong.assistance.services import help_requests
 from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, make_user
 
@@ -56,7 +57,7 @@ class SweepAndReviewApiTests(EnglishTestCase):
 
     def test_the_escalation_task_escalates_like_the_command(self):
         with time_machine.travel(T0, tick=False):
-            request = services.help_request_create(
+            request = help_requests.help_request_create(
                 actor=None, division=village(), name="x", phone="13800001111",
                 category="food", urgency="urgent", description="x", channel="web",
             )  # fmt: skip

@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services
 from fangkong.assistance.models import Application, ApplicationStatus, ApprovalPath, Household
+from fangkong.assistance.services import applications
 from fangkong.assistance.tests.factories import EnglishTestCase, id_number, village
 from fangkong.core.models import EmergencyPeriod
 from fangkong.test import LEFT_BANNER, make_user
@@ -26,7 +26,7 @@ class ApplicationTests(EnglishTestCase):
         cls.caseworker2 = make_user("cw2", Role.CASEWORKER, LEFT_BANNER)
 
     def submit(self, actor=None) -> Application:
-        return services.application_submit(
+        return applications.application_submit(
             actor=actor or self.caseworker,
             division=self.v,
             kind="dibao",
@@ -45,22 +45,22 @@ class ApplicationTests(EnglishTestCase):
         assert a.step_due_at == T0 + timedelta(days=3)
         assert "No emergency period" in a.path_reason
         with time_machine.travel(T0 + timedelta(days=1), tick=False):
-            a = services.application_review(actor=self.worker, application=a, approve=True)
+            a = applications.application_review(actor=self.worker, application=a, approve=True)
         assert a.status == ApplicationStatus.PUBLIC_NOTICE
         assert a.notice_ends_at == T0 + timedelta(days=8)
         with (
             time_machine.travel(T0 + timedelta(days=5), tick=False),
             self.assertRaisesMessage(ValidationError, "The public notice runs until"),
         ):
-            services.application_notice_close(actor=self.worker, application=a)
+            applications.application_notice_close(actor=self.worker, application=a)
         with time_machine.travel(T0 + timedelta(days=8), tick=False):
-            a = services.application_notice_close(actor=self.worker, application=a)
+            a = applications.application_notice_close(actor=self.worker, application=a)
         assert a.status == ApplicationStatus.SUMU_REVIEW
         with time_machine.travel(T0 + timedelta(days=9), tick=False):
-            a = services.application_review(actor=self.caseworker, application=a, approve=True)
+            a = applications.application_review(actor=self.caseworker, application=a, approve=True)
         assert a.status == ApplicationStatus.BANNER_APPROVAL
         with time_machine.travel(T0 + timedelta(days=10), tick=False):
-            a = services.application_decide(
+            a = applications.application_decide(
                 actor=self.caseworker2, application=a, approve=True, amount_granted=Decimal(550)
             )
         assert a.status == ApplicationStatus.APPROVED
@@ -83,9 +83,9 @@ class ApplicationTests(EnglishTestCase):
         assert a.path == ApprovalPath.SIMPLIFIED
         assert "新冠肺炎疫情一级响应" in a.path_reason and "no public notice" in a.path_reason
         assert a.status == ApplicationStatus.COMBINED_REVIEW
-        a = services.application_review(actor=self.worker, application=a, approve=True)
+        a = applications.application_review(actor=self.worker, application=a, approve=True)
         assert a.status == ApplicationStatus.BANNER_APPROVAL
-        a = services.application_decide(actor=self.officer, application=a, approve=True)
+        a = applications.application_decide(actor=self.officer, application=a, approve=True)
         assert a.status == ApplicationStatus.APPROVED and a.notice_ends_at is None
 
     def test_a_period_without_simplified_approval_keeps_the_normal_path(self):
@@ -99,21 +99,21 @@ class ApplicationTests(EnglishTestCase):
         )
         with time_machine.travel(T0 + timedelta(hours=1), tick=False):
             a = self.submit(self.caseworker)
-            a = services.application_review(actor=self.worker, application=a, approve=True)
+            a = applications.application_review(actor=self.worker, application=a, approve=True)
             with self.assertRaisesMessage(ValidationError, "someone else must approve"):
-                services.application_decide(actor=self.caseworker, application=a, approve=True)
+                applications.application_decide(actor=self.caseworker, application=a, approve=True)
         assert Application.objects.get(pk=a.pk).status == ApplicationStatus.BANNER_APPROVAL
 
     def test_a_grassroots_worker_cannot_approve_and_a_rejection_needs_a_reason(self):
         a = self.submit()
         with self.assertRaises(ValidationError):
-            services.application_review(actor=self.worker, application=a, approve=False)
-        a = services.application_review(
+            applications.application_review(actor=self.worker, application=a, approve=False)
+        a = applications.application_review(
             actor=self.worker, application=a, approve=False, note="收入超标"
         )
         assert a.status == ApplicationStatus.REJECTED
         with self.assertRaises(ValidationError):
-            services.application_decide(actor=self.officer, application=a, approve=True)
+            applications.application_decide(actor=self.officer, application=a, approve=True)
 
     def test_pages_letter_and_the_outsider(self):
         EmergencyPeriod.objects.create(

@@ -22,8 +22,8 @@ def _worker(args: tuple[int, int, int, int]) -> int:
     from django.core.exceptions import ValidationError
 
     from fangkong.accounts.models import User
-    from fangkong.assistance import services
     from fangkong.assistance.models import Household, Item, Warehouse
+    from fangkong.assistance.services import donations
 
     connections.close_all()  # never share the parent's connection
     user_id, warehouse_id, item_id, household_id = args
@@ -34,7 +34,7 @@ def _worker(args: tuple[int, int, int, int]) -> int:
     made = 0
     for _ in range(EACH):
         try:
-            services.distribution_create(
+            donations.distribution_create(
                 actor=actor, warehouse=warehouse, item=item, household=household,
                 quantity=Decimal(1),
             )  # fmt: skip

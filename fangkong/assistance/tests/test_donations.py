@@ -8,8 +8,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import metrics, services
+from fangkong.assistance import metrics
 from fangkong.assistance.models import Delivery, Lot, StockMovement
+from fangkong.assistance.services import donations
 from fangkong.assistance.tests.factories import EnglishTestCase, household, stock, village
 from fangkong.core.rollups import figures, rebuild
 from fangkong.test import LEAGUE, LEFT_BANNER, make_user
@@ -32,12 +33,12 @@ class DonationTests(EnglishTestCase):
 
     def test_stock_is_the_sum_of_the_ledger_and_draws_the_oldest_expiry_first(self):
         warehouse, item = stock(self.logistics, 10)
-        donor = services.donor_create(actor=self.logistics, kind="person", name="好心人")
-        early = services.lot_receive(
+        donor = donations.donor_create(actor=self.logistics, kind="person", name="好心人")
+        early = donations.lot_receive(
             actor=self.logistics, donor=donor, warehouse=warehouse, item=item,
             quantity=Decimal(4), expires_on=__import__("datetime").date(2020, 3, 1),
         )  # fmt: skip
-        services.distribution_create(
+        donations.distribution_create(
             actor=self.logistics, warehouse=warehouse, item=item, household=self.home,
             quantity=Decimal(6),
         )  # fmt: skip
@@ -61,7 +62,7 @@ class DonationTests(EnglishTestCase):
             (Decimal(6), "5 袋 left, 6 asked"),
         ]:
             with self.assertRaisesMessage(ValidationError, message):
-                services.distribution_create(
+                donations.distribution_create(
                     actor=self.logistics, warehouse=warehouse, item=item, household=self.home,
                     quantity=quantity,
                 )  # fmt: skip
@@ -70,7 +71,7 @@ class DonationTests(EnglishTestCase):
 
     def test_weighed_items_take_fractions(self):
         warehouse, item = stock(self.logistics, 5, whole=False)
-        services.distribution_create(
+        donations.distribution_create(
             actor=self.logistics, warehouse=warehouse, item=item, household=self.home,
             quantity=Decimal("2.5"),
         )  # fmt: skip
@@ -79,12 +80,12 @@ class DonationTests(EnglishTestCase):
     def test_a_plan_is_all_or_nothing(self):
         warehouse, item = stock(self.logistics, 1)
         with self.assertRaisesMessage(ValidationError, "Not enough"):
-            services.distribution_plan_create(
+            donations.distribution_plan_create(
                 actor=self.logistics, plan_name="p", warehouse=warehouse, item=item,
                 quantity_each=Decimal(1), division=village(),
             )  # fmt: skip
         assert Delivery.objects.count() == 0
-        plan = services.distribution_plan_create(
+        plan = donations.distribution_plan_create(
             actor=self.logistics, plan_name="p", warehouse=warehouse, item=item,
             quantity_each=Decimal(1), division=village(), category="tekun",
         )  # fmt: skip
@@ -92,23 +93,23 @@ class DonationTests(EnglishTestCase):
 
     def test_delivery_needs_proof_and_happens_once_and_the_donation_is_traced(self):
         warehouse, item = stock(self.logistics, 5)
-        delivery = services.distribution_create(
+        delivery = donations.distribution_create(
             actor=self.logistics, warehouse=warehouse, item=item, household=self.home,
             quantity=Decimal(2),
         )  # fmt: skip
         with self.assertRaisesMessage(ValidationError, "does not match"):
-            services.delivery_confirm(
+            donations.delivery_confirm(
                 actor=self.logistics, delivery=delivery, proof_kind="receipt_code",
                 receipt_code="WRONG1",
             )  # fmt: skip
         with self.assertRaisesMessage(ValidationError, "Attach"):
-            services.delivery_confirm(actor=self.logistics, delivery=delivery, proof_kind="photo")
-        services.delivery_confirm(
+            donations.delivery_confirm(actor=self.logistics, delivery=delivery, proof_kind="photo")
+        donations.delivery_confirm(
             actor=self.logistics, delivery=delivery, proof_kind="signature",
             proof_file=SimpleUploadedFile("sig.png", PNG, content_type="image/png"),
         )  # fmt: skip
         with self.assertRaisesMessage(ValidationError, "already confirmed"):
-            services.delivery_confirm(
+            donations.delivery_confirm(
                 actor=self.logistics, delivery=delivery, proof_kind="receipt_code",
                 receipt_code=delivery.receipt_code,
             )  # fmt: skip

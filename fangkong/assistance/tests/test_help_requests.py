@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import metrics, services
+from fangkong.assistance import metrics
 from fangkong.assistance.models import HelpLevel, HelpRequest, HelpStatus, LookupFailure
+from fangkong.assistance.services import help_requests
 from fangkong.assistance.tests.factories import EnglishTestCase, village
 from fangkong.core.models import AuditEntry
 from fangkong.core.rollups import figures
@@ -27,7 +28,7 @@ class HelpRequestTests(EnglishTestCase):
         cls.caseworker = make_user("cw", Role.CASEWORKER, LEFT_BANNER)
 
     def ask(self, urgency: str = "urgent") -> HelpRequest:
-        return services.help_request_create(
+        return help_requests.help_request_create(
             actor=None,
             division=self.v,
             name="张三",
@@ -52,7 +53,7 @@ class HelpRequestTests(EnglishTestCase):
 
     def test_a_bad_phone_is_refused_with_a_clear_message(self):
         with self.assertRaises(ValidationError) as caught:
-            services.help_request_create(
+            help_requests.help_request_create(
                 actor=None, division=self.v, name="x", phone="12", category="food",
                 urgency="normal", description="x", channel="web",
             )  # fmt: skip
@@ -63,10 +64,10 @@ class HelpRequestTests(EnglishTestCase):
         with time_machine.travel(T0, tick=False):
             request = self.ask("urgent")
         with time_machine.travel(T0 + timedelta(hours=1), tick=False):
-            assert services.help_requests_escalate() == 0
+            assert help_requests.help_requests_escalate() == 0
         with time_machine.travel(T0 + timedelta(hours=2, minutes=1), tick=False):
-            assert services.help_requests_escalate() == 1
-            assert services.help_requests_escalate() == 0
+            assert help_requests.help_requests_escalate() == 1
+            assert help_requests.help_requests_escalate() == 0
         request.refresh_from_db()
         assert request.level == HelpLevel.SUMU and request.assigned_code == BAYANHAOTE
         assert request.deadline_at == T0 + timedelta(hours=4, minutes=1)
@@ -75,7 +76,7 @@ class HelpRequestTests(EnglishTestCase):
         request.refresh_from_db()
         assert request.level == HelpLevel.BANNER and request.assigned_code == LEFT_BANNER
         with time_machine.travel(T0 + timedelta(hours=9), tick=False):
-            assert services.help_requests_escalate() == 0
+            assert help_requests.help_requests_escalate() == 0
             overdue = list(
                 __import__("fangkong.assistance.selectors", fromlist=["x"]).help_requests_overdue(
                     actor=self.officer
@@ -90,9 +91,11 @@ class HelpRequestTests(EnglishTestCase):
         with time_machine.travel(T0, tick=False):
             request = self.ask()
         with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
-            services.help_request_answer(actor=self.gacha_worker, request=request, note="已送药")
+            help_requests.help_request_answer(
+                actor=self.gacha_worker, request=request, note="已送药"
+            )
         with time_machine.travel(T0 + timedelta(hours=3), tick=False):
-            assert services.help_requests_escalate() == 0
+            assert help_requests.help_requests_escalate() == 0
         request.refresh_from_db()
         assert request.response_minutes == 30
         f = figures([LEFT_BANNER], [metrics.HELP_OPEN, metrics.HELP_RESPONSE_MINUTES],
@@ -103,15 +106,17 @@ class HelpRequestTests(EnglishTestCase):
     def test_closing_needs_a_response_note(self):
         request = self.ask()
         with self.assertRaises(ValidationError):
-            services.help_request_close(actor=self.gacha_worker, request=request, note=" ")
+            help_requests.help_request_close(actor=self.gacha_worker, request=request, note=" ")
         assert HelpRequest.objects.get(pk=request.pk).status == HelpStatus.OPEN
-        services.help_request_close(actor=self.gacha_worker, request=request, note="已处理")
+        help_requests.help_request_close(actor=self.gacha_worker, request=request, note="已处理")
         request.refresh_from_db()
         assert request.status == HelpStatus.CLOSED and request.response_note == "已处理"
 
     def test_the_requester_sees_the_answer_with_receipt_and_last_four_digits(self):
         request = self.ask()
-        services.help_request_answer(actor=self.gacha_worker, request=request, note="村医下午到")
+        help_requests.help_request_answer(
+            actor=self.gacha_worker, request=request, note="村医下午到"
+        )
         response = self.client.post(
             "/assistance/help/status/",
             {"receipt_number": request.receipt_number.lower(), "phone_last4": "5678"},

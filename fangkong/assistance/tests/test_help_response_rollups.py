@@ -9,8 +9,9 @@ from typing import Any
 import time_machine
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import metrics, services
+from fangkong.assistance import metrics
 from fangkong.assistance.models import HelpRequest
+from fangkong.assistance.services import help_requests
 from fangkong.assistance.tests.factories import EnglishTestCase, right_village, village
 from fangkong.core import rollups
 from fangkong.core.models import DailyCount
@@ -51,13 +52,13 @@ class HelpResponseRollupTests(EnglishTestCase):
             with time_machine.travel(when, tick=False):
                 if action == "ask":
                     n, place = what
-                    requests[n] = services.help_request_create(
+                    requests[n] = help_requests.help_request_create(
                         actor=None, division=place, name="张三", phone="138 0013 5678",
                         category="food", urgency=rng.choice(["urgent", "normal"]),
                         description="需要米面油", channel="web",
                     )  # fmt: skip
                 else:
-                    services.help_request_answer(
+                    help_requests.help_request_answer(
                         actor=self.caseworker, request=requests[what], note="已送达"
                     )
         last = max(e[0] for e in events)

@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import metrics, services
+from fangkong.assistance import metrics
 from fangkong.assistance.models import Household, HouseholdStatus
+from fangkong.assistance.services import households
 from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.core.models import AuditEntry
 from fangkong.core.rollups import figures
@@ -26,19 +27,19 @@ class HouseholdStatusTests(EnglishTestCase):
 
     def test_suspend_reinstate_and_close_with_a_reason_and_closed_is_final(self):
         assert self.active() == 1
-        services.household_set_status(
+        households.household_set_status(
             actor=self.caseworker, household=self.h, status="suspended", reason="外出务工"
         )
         assert self.active() == 0
-        services.household_set_status(
+        households.household_set_status(
             actor=self.caseworker, household=self.h, status="active", reason="返乡"
         )
         assert self.active() == 1
-        services.household_set_status(
+        households.household_set_status(
             actor=self.caseworker, household=self.h, status="closed", reason="收入达标"
         )
         with self.assertRaisesMessage(ValidationError, "cannot become"):
-            services.household_set_status(
+            households.household_set_status(
                 actor=self.caseworker, household=self.h, status="active", reason="x"
             )
         assert Household.objects.get(pk=self.h.pk).status == HouseholdStatus.CLOSED
@@ -47,7 +48,7 @@ class HouseholdStatusTests(EnglishTestCase):
 
     def test_a_reason_is_required(self):
         with self.assertRaises(ValidationError):
-            services.household_set_status(
+            households.household_set_status(
                 actor=self.caseworker, household=self.h, status="suspended", reason=" "
             )
         assert Household.objects.get(pk=self.h.pk).status == HouseholdStatus.ACTIVE

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services
 from fangkong.assistance.models import Household, HouseholdMember
 from fangkong.assistance.roster import RosterError
+from fangkong.assistance.services import households
 from fangkong.assistance.tests.factories import (
     EnglishTestCase,
     id_number,
@@ -31,7 +31,7 @@ class HouseholdImportTests(EnglishTestCase):
         ]  # fmt: skip
 
     def test_it_imports_heads_and_members_from_the_roster(self):
-        result = services.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
+        result = households.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
         assert (result.created, result.updated, result.members) == (2, 0, 1)
         head = Household.objects.get(head_id_number=id_number(1))
         assert head.category == "dibao"
@@ -41,8 +41,8 @@ class HouseholdImportTests(EnglishTestCase):
         assert AuditEntry.objects.filter(verb="household.import").count() == 1
 
     def test_importing_again_updates_instead_of_duplicating(self):
-        services.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
-        result = services.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
+        households.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
+        result = households.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
         assert (result.created, result.updated) == (0, 2)
         assert Household.objects.count() == 2
         assert HouseholdMember.objects.count() == 1
@@ -54,7 +54,7 @@ class HouseholdImportTests(EnglishTestCase):
         rows[0][6] = "富裕"
         rows.append(["9", "张三", "子女", "", "", None, None, None, None, None])
         with self.assertRaises(RosterError) as caught:
-            services.households_import(actor=self.caseworker, stream=xlsx(rows))
+            households.households_import(actor=self.caseworker, stream=xlsx(rows))
         errors = caught.exception.errors
         assert "row 4, column 身份证号: ID number check digit is wrong" in errors
         assert any(e.startswith("row 2, column 类别: unknown category") for e in errors)
@@ -65,7 +65,7 @@ class HouseholdImportTests(EnglishTestCase):
         rows = self.rows()
         rows[2][5] = right_village().code
         with self.assertRaises(RosterError) as caught:
-            services.households_import(actor=self.caseworker, stream=xlsx(rows))
+            households.households_import(actor=self.caseworker, stream=xlsx(rows))
         assert "outside your jurisdiction" in caught.exception.errors[0]
         assert caught.exception.errors[0].startswith("row 4, column 区划代码")
         assert Household.objects.count() == 0
@@ -74,14 +74,16 @@ class HouseholdImportTests(EnglishTestCase):
         rows = self.rows()
         rows[2][3] = id_number(1)
         with self.assertRaises(RosterError) as caught:
-            services.households_import(actor=self.caseworker, stream=xlsx(rows))
+            households.households_import(actor=self.caseworker, stream=xlsx(rows))
         assert "row 4, column 身份证号: the same ID number is on row 2" in caught.exception.errors
 
     def test_a_file_that_is_not_xlsx_is_refused(self):
         import io
 
         with self.assertRaises(RosterError) as caught:
-            services.households_import(actor=self.caseworker, stream=io.BytesIO(b"not a workbook"))
+            households.households_import(
+                actor=self.caseworker, stream=io.BytesIO(b"not a workbook")
+            )
         assert "not a readable xlsx" in caught.exception.errors[0]
 
     def test_the_import_page_shows_the_errors(self):
@@ -101,7 +103,7 @@ class HouseholdImportTests(EnglishTestCase):
         assert Household.objects.count() == 2
 
     def test_lists_mask_id_numbers_and_the_outsider_sees_nothing(self):
-        services.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
+        households.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
         body = self.client_for(self.colleague).get("/assistance/").content.decode()
         assert "王大" in body
         assert id_number(1) not in body
@@ -114,7 +116,7 @@ class HouseholdImportTests(EnglishTestCase):
         assert outsider.get("/assistance/households/import/").status_code == 404
 
     def test_an_unmasked_view_is_audited(self):
-        services.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
+        households.households_import(actor=self.caseworker, stream=xlsx(self.rows()))
         household = Household.objects.get(head_id_number=id_number(1))
         body = self.client_for(self.officer).get(f"/assistance/households/{household.pk}/")
         assert id_number(1) in body.content.decode()

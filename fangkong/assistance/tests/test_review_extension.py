@@ -5,8 +5,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import services
 from fangkong.assistance.models import Household, ReviewExtension
+from fangkong.assistance.services import reviews
 from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.core.models import AuditEntry
 from fangkong.test import LEFT_BANNER, division, make_user
@@ -24,7 +24,7 @@ class ReviewExtensionTests(EnglishTestCase):
         cls.later = household(cls.caseworker, v, seed=9, next_review=date(2020, 5, 1))
 
     def apply(self, **kw):
-        return services.review_extension_apply(
+        return reviews.review_extension_apply(
             actor=kw.pop("actor", self.officer),
             division=division(LEFT_BANNER),
             due_from=date(2020, 3, 1),
@@ -50,11 +50,11 @@ class ReviewExtensionTests(EnglishTestCase):
         assert Household.objects.get(pk=self.due[0].pk).next_review_date == date(2020, 6, 1)
         assert AuditEntry.objects.filter(verb="review_extension.apply").count() == 1
         assert outcome.extension is not None
-        restored = services.review_extension_revert(actor=self.officer, extension=outcome.extension)
+        restored = reviews.review_extension_revert(actor=self.officer, extension=outcome.extension)
         assert restored == 3
         assert Household.objects.get(pk=self.due[2].pk).next_review_date == date(2020, 3, 31)
         with self.assertRaisesMessage(ValidationError, "already reverted"):
-            services.review_extension_revert(actor=self.officer, extension=outcome.extension)
+            reviews.review_extension_revert(actor=self.officer, extension=outcome.extension)
         assert self.apply().applied  # after a revert the window may be extended again
 
     def test_only_a_commander_may_extend(self):

@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 from fangkong.accounts.roles import Role
-from fangkong.assistance import metrics, selectors, services
+from fangkong.assistance import metrics, selectors
 from fangkong.assistance.models import ReliefAction
+from fangkong.assistance.services import visits
 from fangkong.assistance.tests.factories import EnglishTestCase, household, village
 from fangkong.core.rollups import figures, rebuild
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, division, make_user
@@ -21,21 +22,21 @@ class VisitTests(EnglishTestCase):
         cls.b = household(cls.caseworker, village(n=1), seed=2)
 
     def test_a_sweep_lists_who_is_not_yet_visited_and_the_coverage(self):
-        sweep = services.sweep_create(
+        sweep = visits.sweep_create(
             actor=self.worker,
             division=division(BAYANHAOTE),
             title="走访",
             due_date=date(2030, 1, 1),
         )
-        services.visit_record(
+        visits.visit_record(
             actor=self.worker,
             household=self.a,
             sweep=sweep,
             channel="phone",
             food_short=True,
             relief=[
-                services.Relief("cash", Decimal(300)),
-                services.Relief("in_kind", Decimal(80), "米"),
+                visits.Relief("cash", Decimal(300)),
+                visits.Relief("in_kind", Decimal(80), "米"),
             ],
         )
         assert list(selectors.households_not_visited(actor=self.worker, sweep=sweep)) == [self.b]
@@ -59,9 +60,9 @@ class VisitTests(EnglishTestCase):
 
     def test_a_negative_relief_is_refused(self):
         with self.assertRaisesMessage(Exception, "negative"):
-            services.visit_record(
+            visits.visit_record(
                 actor=self.worker, household=self.a, channel="phone",
-                relief=[services.Relief("cash", Decimal(-1))],
+                relief=[visits.Relief("cash", Decimal(-1))],
             )  # fmt: skip
 
     def test_the_page_records_a_visit_and_the_outsider_cannot(self):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from PIL import Image
 
 from fangkong.accounts.roles import Role
-from fangkong.community import services
 from fangkong.community.models import GatheringReport
+from fangkong.community.services import gatherings
 from fangkong.test import BAYANHAOTE, division, make_user
 
 BAYANHAOTE_GACHA = "152921110200"
@@ -47,4 +47,4 @@ def report(actor=None, code: str = BAYANHAOTE, **extra) -> GatheringReport:
         "estimated_people": 80,
     }
     fields.update(extra)
-    return services.gathering_report(actor=actor, **fields)
+    return gatherings.gathering_report(actor=actor, **fields)

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from fangkong.community import services
 from fangkong.community.models import FamilyEvent
+from fangkong.community.services import family_events
 from fangkong.test import RIGHT_TOWN, BaseTestCase, division
 
 from .helpers import BAYANHAOTE_GACHA, sumu_worker
@@ -29,7 +29,7 @@ def _declare(actor, **extra):
         "phone": "13847112345",
     }
     fields.update(extra)
-    return services.family_event_declare(actor=actor, **fields)
+    return family_events.family_event_declare(actor=actor, **fields)
 
 
 @time_machine.travel("2020-02-10 10:00 +0800", tick=False)
@@ -37,39 +37,45 @@ class FamilyEventServiceTests(BaseTestCase):
     def test_postponed_events_are_followed_up_on_the_new_date(self):
         worker = sumu_worker()
         event = _declare(worker)
-        event = services.family_event_record_outcome(
+        event = family_events.family_event_record_outcome(
             actor=worker, event=event, outcome="postponed", postponed_to=TODAY + timedelta(days=60)
         )
         assert event.follow_up_on == TODAY + timedelta(days=60)
         assert not event.follow_up_due(TODAY)
         assert event.follow_up_due(TODAY + timedelta(days=60))
-        done = services.family_event_follow_up(actor=worker, event=event, notes="未举办")
+        done = family_events.family_event_follow_up(actor=worker, event=event, notes="未举办")
         assert done.followed_up_at is not None
         with pytest.raises(ValidationError, match="already been followed up"):
-            services.family_event_follow_up(actor=worker, event=event, notes="again")
+            family_events.family_event_follow_up(actor=worker, event=event, notes="again")
 
     def test_held_small_needs_conditions_and_postponed_needs_a_date(self):
         worker = sumu_worker()
         event = _declare(worker)
         with pytest.raises(ValidationError) as exc:
-            services.family_event_record_outcome(actor=worker, event=event, outcome="held_small")
+            family_events.family_event_record_outcome(
+                actor=worker, event=event, outcome="held_small"
+            )
         assert "conditions" in exc.value.message_dict
         with pytest.raises(ValidationError) as exc:
-            services.family_event_record_outcome(actor=worker, event=event, outcome="postponed")
+            family_events.family_event_record_outcome(
+                actor=worker, event=event, outcome="postponed"
+            )
         assert "postponed_to" in exc.value.message_dict
         event.refresh_from_db()
         assert event.status == "declared"
-        services.family_event_record_outcome(
+        family_events.family_event_record_outcome(
             actor=worker, event=event, outcome="held_small", conditions="不超过10人，2小时内"
         )
         with pytest.raises(ValidationError, match="already recorded"):
-            services.family_event_record_outcome(actor=worker, event=event, outcome="cancelled")
+            family_events.family_event_record_outcome(
+                actor=worker, event=event, outcome="cancelled"
+            )
 
     def test_follow_up_before_an_outcome_is_refused(self):
         worker = sumu_worker()
         event = _declare(worker)
         with pytest.raises(ValidationError, match="Record the outcome"):
-            services.family_event_follow_up(actor=worker, event=event, notes="x")
+            family_events.family_event_follow_up(actor=worker, event=event, notes="x")
 
     def test_dates_far_in_the_future_and_other_banners_are_refused(self):
         worker = sumu_worker()

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from fangkong.community import services
 from fangkong.community.models import GatheringReport
+from fangkong.community.services import gatherings
 from fangkong.core.rollups import figures, rebuild
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, BaseTestCase
 
@@ -30,9 +30,9 @@ class HandleServiceTests(BaseTestCase):
         with time_machine.travel(T0, tick=False):
             r = report()
         with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
-            services.gathering_assign(actor=worker, report=r)
+            gatherings.gathering_assign(actor=worker, report=r)
         with time_machine.travel(T0 + timedelta(minutes=95), tick=False):
-            r = services.gathering_handle(
+            r = gatherings.gathering_handle(
                 actor=worker, report=r, outcome="dissuaded", notes="劝导改期"
             )
         assert r.minutes_to_handle == 95
@@ -49,23 +49,23 @@ class HandleServiceTests(BaseTestCase):
         worker = sumu_worker()
         r = report()
         with pytest.raises(ValidationError, match="Only an assigned gathering"):
-            services.gathering_handle(actor=worker, report=r, outcome="stopped", notes="x")
-        services.gathering_assign(actor=worker, report=r)
-        services.gathering_handle(actor=worker, report=r, outcome="stopped", notes="已制止")
+            gatherings.gathering_handle(actor=worker, report=r, outcome="stopped", notes="x")
+        gatherings.gathering_assign(actor=worker, report=r)
+        gatherings.gathering_handle(actor=worker, report=r, outcome="stopped", notes="已制止")
         with pytest.raises(ValidationError, match="Only an assigned gathering"):
-            services.gathering_handle(actor=worker, report=r, outcome="false_report", notes="x")
+            gatherings.gathering_handle(actor=worker, report=r, outcome="false_report", notes="x")
         with pytest.raises(ValidationError, match="Only a newly reported"):
-            services.gathering_assign(actor=worker, report=r)
+            gatherings.gathering_assign(actor=worker, report=r)
         r.refresh_from_db()
         assert r.status == "stopped" and r.handling_notes == "已制止"
 
     def test_an_outcome_needs_notes_and_a_real_outcome(self):
         worker = sumu_worker()
-        r = services.gathering_assign(actor=worker, report=report())
+        r = gatherings.gathering_assign(actor=worker, report=report())
         with pytest.raises(ValidationError):
-            services.gathering_handle(actor=worker, report=r, outcome="stopped", notes="  ")
+            gatherings.gathering_handle(actor=worker, report=r, outcome="stopped", notes="  ")
         with pytest.raises(ValidationError):
-            services.gathering_handle(actor=worker, report=r, outcome="reported", notes="x")
+            gatherings.gathering_handle(actor=worker, report=r, outcome="reported", notes="x")
         assert GatheringReport.objects.get().status == "assigned"
 
     def test_nobody_outside_the_division_can_be_assigned(self):
@@ -74,7 +74,7 @@ class HandleServiceTests(BaseTestCase):
 
         far = make_user("far_worker", Role.GRASSROOTS, RIGHT_TOWN)
         with pytest.raises(ValidationError):
-            services.gathering_assign(actor=self.colleague, report=report(), assignee=far)
+            gatherings.gathering_assign(actor=self.colleague, report=report(), assignee=far)
 
 
 class HandlePageTests(BaseTestCase):
@@ -122,8 +122,8 @@ class StatisticsTests(BaseTestCase):
             report(kind="market", code=BAYANHAOTE)
             report(kind="funeral", code="152921102")
         with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
-            services.gathering_assign(actor=worker, report=a)
-            services.gathering_handle(actor=worker, report=a, outcome="stopped", notes="已制止")
+            gatherings.gathering_assign(actor=worker, report=a)
+            gatherings.gathering_handle(actor=worker, report=a, outcome="stopped", notes="已制止")
         with time_machine.travel(T0 + timedelta(hours=1), tick=False):
             page = self.client_for(self.officer).get("/community/gatherings/stats/")
         rows = {row.code: row for row in page.context["rows"]}

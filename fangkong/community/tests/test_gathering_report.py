@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from fangkong.community.models import GatheringReport, Photo
-from fangkong.community.services import PUBLIC_REPORTS_PER_HOUR
+from fangkong.community.services.gatherings import PUBLIC_REPORTS_PER_HOUR
 from fangkong.core.models import AuditEntry, DailyCount
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, RIGHT_TOWN, BaseTestCase
 
@@ -203,10 +203,10 @@ class GatheringExportTests(BaseTestCase):
 
         from python_calamine import CalamineWorkbook
 
-        from fangkong.community import services as community_services
+        from fangkong.community.services import gatherings
         from fangkong.test import division
 
-        community_services.gathering_report(
+        gatherings.gathering_report(
             actor=self.colleague,
             division=division(BAYANHAOTE_GACHA),
             reporter_name="张三",

@@ -12,9 +12,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fangkong.community import services
 from fangkong.community.forms import CampaignForm
 from fangkong.community.models import HygieneTask, Inspection
+from fangkong.community.services import hygiene
 from fangkong.core.models import DailyCount
 from fangkong.core.rollups import figures, rebuild
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, RIGHT_TOWN, BaseTestCase, division
@@ -39,7 +39,7 @@ def _campaign(actor, **extra):
         "checklist": CHECKLIST,
     }
     fields.update(extra)
-    return services.campaign_create(actor=actor, **fields)
+    return hygiene.campaign_create(actor=actor, **fields)
 
 
 def _task(actor, campaign, code=BAYANHAOTE, **extra):
@@ -51,7 +51,7 @@ def _task(actor, campaign, code=BAYANHAOTE, **extra):
         "due_on": TODAY + timedelta(days=7),
     }
     fields.update(extra)
-    return services.task_create(actor=actor, campaign=campaign, **fields)
+    return hygiene.task_create(actor=actor, campaign=campaign, **fields)
 
 
 def _results(campaign, *passed_labels):
@@ -64,7 +64,7 @@ class HygieneServiceTests(BaseTestCase):
         campaign = _campaign(self.colleague)
         worker = sumu_worker()
         task = _task(self.colleague, campaign)
-        first = services.inspection_record(
+        first = hygiene.inspection_record(
             actor=worker,
             task=task,
             results=_results(campaign, "垃圾清运", "公厕卫生"),
@@ -74,14 +74,14 @@ class HygieneServiceTests(BaseTestCase):
         assert first.score == Decimal("70.0") and not first.passed
         task.refresh_from_db()
         assert task.status == "rectifying" and task.rectification_due == TODAY + timedelta(days=3)
-        second = services.inspection_record(
+        second = hygiene.inspection_record(
             actor=worker, task=task, results=_results(campaign, "垃圾清运", "消毒记录", "公厕卫生")
         )
         assert second.is_reinspection and second.passed and second.score == Decimal("100.0")
         task.refresh_from_db()
         assert task.status == "passed" and task.rectification_due is None
         with pytest.raises(ValidationError, match="already passed"):
-            services.inspection_record(actor=worker, task=task, results=_results(campaign))
+            hygiene.inspection_record(actor=worker, task=task, results=_results(campaign))
         got = figures([LEFT_BANNER], HYGIENE, on=TODAY)
         assert got["community.hygiene.inspections"]["total"] == 2
         assert got["community.hygiene.score_tenths"]["total"] == 1700
@@ -93,13 +93,13 @@ class HygieneServiceTests(BaseTestCase):
         campaign = _campaign(self.colleague)
         task = _task(self.colleague, campaign)
         with pytest.raises(ValidationError) as exc:
-            services.inspection_record(actor=self.colleague, task=task, results=_results(campaign))
+            hygiene.inspection_record(actor=self.colleague, task=task, results=_results(campaign))
         assert "rectification_due" in exc.value.message_dict
         partial = {campaign.checklist.first().pk: True}
         with pytest.raises(ValidationError, match="Answer every checklist item"):
-            services.inspection_record(actor=self.colleague, task=task, results=partial)
+            hygiene.inspection_record(actor=self.colleague, task=task, results=partial)
         with pytest.raises(ValidationError) as exc:
-            services.inspection_record(
+            hygiene.inspection_record(
                 actor=self.colleague,
                 task=task,
                 results=_results(campaign),
@@ -147,10 +147,10 @@ class HygieneServiceTests(BaseTestCase):
             title="巴润别立镇市场",
             due_on=TODAY + timedelta(days=1),
         )
-        services.inspection_record(
+        hygiene.inspection_record(
             actor=worker, task=good, results=_results(campaign, "垃圾清运", "消毒记录", "公厕卫生")
         )
-        services.inspection_record(
+        hygiene.inspection_record(
             actor=self.colleague,
             task=weak,
             results=_results(campaign, "公厕卫生"),
@@ -246,7 +246,7 @@ class HygienePageTests(BaseTestCase):
             ("消毒", 30),
         ]
         task = _task(self.colleague, campaign)
-        services.inspection_record(
+        hygiene.inspection_record(
             actor=self.colleague, task=task, results=_results(campaign, "垃圾清运", "消毒")
         )
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -271,7 +271,7 @@ class HygienePageTests(BaseTestCase):
     def test_inspection_photos_are_added_through_the_api(self):
         campaign = _campaign(self.colleague)
         task = _task(self.colleague, campaign)
-        inspection = services.inspection_record(
+        inspection = hygiene.inspection_record(
             actor=self.colleague,
             task=task,
             results=_results(campaign, "垃圾清运", "消毒记录", "公厕卫生"),
@@ -348,7 +348,7 @@ class HygieneScoreAverageTests(BaseTestCase):
                     task = rng.choice(open_tasks)
                     passed = [label for label in labels if rng.random() < 0.6]
                     failing = len(passed) < 3 or rng.random() < 0.2
-                    services.inspection_record(
+                    hygiene.inspection_record(
                         actor=worker,
                         task=task,
                         results=_results(campaign, *passed),
@@ -398,7 +398,7 @@ class ScoreTenthsMigrationTests(BaseTestCase):
 
         campaign = _campaign(self.colleague, checklist=[("垃圾", 1), ("消毒", 1), ("公厕", 1)])
         task = _task(self.colleague, campaign)
-        services.inspection_record(
+        hygiene.inspection_record(
             actor=sumu_worker(),
             task=task,
             results=_results(campaign, "垃圾", "消毒"),

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fangkong.accounts.roles import Role
-from fangkong.community import selectors, services
+from fangkong.community import selectors
 from fangkong.community.models import Conveyance, Material
+from fangkong.community.services import publicity
 from fangkong.core.rollups import figures, rebuild
 from fangkong.divisions.models import Division
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, RIGHT_TOWN, BaseTestCase, division, make_user
@@ -30,7 +31,7 @@ def _publish(actor, targets=(BAYANHAOTE,), **extra):
         "targets": [division(code) for code in targets],
     }
     fields.update(extra)
-    return services.material_publish(actor=actor, **fields)
+    return publicity.material_publish(actor=actor, **fields)
 
 
 class PublicityServiceTests(BaseTestCase):
@@ -39,7 +40,7 @@ class PublicityServiceTests(BaseTestCase):
         gachas = list(Division.objects.filter(code__startswith=BAYANHAOTE, level="village"))
         assert material.target_count == len(gachas) > 1
         worker = sumu_worker()
-        services.conveyance_confirm(
+        publicity.conveyance_confirm(
             actor=worker, material=material, gacha=division(BAYANHAOTE_GACHA), method="loudspeaker"
         )
         [row] = selectors.material_coverage(actor=self.officer, material=material)
@@ -55,16 +56,16 @@ class PublicityServiceTests(BaseTestCase):
     def test_a_gacha_confirms_once_and_only_where_the_material_went(self):
         material = _publish(self.colleague)
         worker = sumu_worker()
-        services.conveyance_confirm(
+        publicity.conveyance_confirm(
             actor=worker, material=material, gacha=division(BAYANHAOTE_GACHA), method="wechat"
         )
         with pytest.raises(ValidationError, match="already confirmed"):
-            services.conveyance_confirm(
+            publicity.conveyance_confirm(
                 actor=worker, material=material, gacha=division(BAYANHAOTE_GACHA), method="door"
             )
         other_gacha = Division.objects.filter(code__startswith="152921102", level="village")[0]
         with pytest.raises(ValidationError):
-            services.conveyance_confirm(
+            publicity.conveyance_confirm(
                 actor=self.colleague, material=material, gacha=other_gacha, method="door"
             )
         assert Conveyance.objects.count() == 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from fangkong.assistance.services import help_requests_escalate
+from fangkong.assistance.services.help_requests import help_requests_escalate
 
 
 class Command(BaseCommand):

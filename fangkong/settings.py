@@ -18,6 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FANGKONG_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("FANGKONG_DEBUG", default=True)
+# With DEBUG on, still serve the styled 404/500 pages unless a developer asks for Django's.
+FANGKONG_DEBUG_PAGES = env_bool("FANGKONG_DEBUG_PAGES", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("FANGKONG_SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "fangkong.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that the styled 404/500 pages render with the user and language (DEBUG only).
+    "fangkong.core.errors.StyledErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"

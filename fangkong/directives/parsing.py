@@ -44,8 +44,18 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   (``"一"``); ``text`` is the item's whole text without its marker, stopping before the closing
   formula (特此公告), an 附件 line, or the signature and date; ``title`` is its first sentence (up
   to the first 。 or the end of its first line) without the 。.
-* ``body``: the cleaned notice text without the title line, the document number line and the
-  portal's metadata lines; the salutation, closing formula, signature and date are kept.
+* ``body``: the notice text from its first line after the heading (a sentence, a salutation or
+  an item) to its end, without the heading lines (title, number, site names, a news headline, a
+  report's lead-in such as ``…指挥部发布公告：``) and the portal's metadata lines; the salutation,
+  closing formula, signature and date are kept. The site's furniture is dropped wherever it
+  is: menus and breadcrumbs, share and print buttons, editor and reporter credits (``责任编辑：``,
+  ``（记者 …）``, ``编辑：``, ``监制：``), news datelines (``新华网…11月4日电``), copyright and
+  licence footers, forum pagers, ads with links around the text, a public-account article's
+  follow prompts, and everything from a recommendations or related-reading heading
+  (``为您推荐``, ``相关阅读``, ``往期回顾``, ``THE END``…) on. Lines at the end that only repeat
+  earlier text (the headline again, a cut-off second copy) are dropped too.
+* Punctuation the copying site turned into ASCII next to Chinese text (``10月26日,经``) is
+  written full width again.
 """
 
 from __future__ import annotations
@@ -538,6 +548,13 @@ _JUNK_PATTERNS = (
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
     r"(?:浏览|阅读|访问|点击)(?:次数|量|数|率)\s*[：:]?\s*\d*\s*次?",
     r"(?:责任编辑|作者)\s*[：:][ \t]*[^\s。，；]{0,20}",
+    r"来源标题\s*[：:][^\n]*",
+    r"[【\[]\s*(?:字体|(?<!文)字号)\s*[：:]?\s*[】\]]?",
+    r"下载本页|查看原文|阅读原文|预览时标签不可点|收录于合集\s*#?\s*\d*\s*个?",
+    r"文章有问题[？?]?\s*点此查看未经处理的缓存",
+    r"中国互联网举报中心|All Rights Reserved|[\u4e00-\u9fff]{2,20}主办(?=\s*(?:政府)?网站标识码)",
+    r"(?:互联网新闻信息服务|增值电信业务经营|跨地区增值电信业务|信息网络传播视听节目)许可证\s*[\w\-]*",
+    r"新出网证[（(][\u4e00-\u9fff][）)]字\s*\d+\s*号",
 )
 _JUNK_RE = re.compile("|".join(f"(?:{pattern})" for pattern in _JUNK_PATTERNS))
 _TITLE_IN_GAP_RE = re.compile(r"关于.{2,80}?(?:公告|通告|通知|通报|意见|方案|决定)")
@@ -548,7 +565,9 @@ _BREADCRUMB_RE = re.compile(r"首页\s*[>＞»›/]")
 _NAV_WORDS = {"首页", "登录", "注册", "退出", "无障碍", "打印", "关闭", "分享", "收藏", "返回"}
 _RELATED_RE = re.compile(
     r"(?:^|(?<=[。！？]))[ \t]*[【\[]?(?:相关阅读|相关链接|相关新闻|相关文章|相关稿件|延伸阅读"
-    r"|推荐阅读|相关推荐|猜你喜欢|上一篇|下一篇)[】\]]?",
+    r"|推荐阅读|相关推荐|猜你喜欢|上一篇|下一篇|为你推荐|为您推荐|新闻推荐|热门推荐|精彩推荐|频道精选"
+    r"|往期回顾|往期推荐|网友评论|您可能也对以下帖子感兴趣|点击下方关注|点击上方[^\n]{0,12}关注"
+    r"|长按[^\n]{0,10}(?:识别|关注)|本样式由\S{0,10}编辑器出品|THE END|—\s*END\s*—)[】\]]?",
     re.MULTILINE,
 )
 _UNIT_RE = re.compile(r"[^\n。！？]+(?:[。！？]+[”’」』]*)?|[。！？]+")
@@ -627,6 +646,74 @@ def _is_nav_line(line: str) -> bool:
     )
 
 
+_CREDIT_LINE_RE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|编辑|图片编辑|实习编辑|平台实习编辑|审核|审校|校对|监制|总监制|媒体运营"
+    r"|出品人?|策划|统筹|作者|记者|通讯员|摄影|撰稿|来源|稿源|原标题|来源标题)\s*[：:|｜]"
+)
+_BYLINE_LINE_RE = re.compile(
+    r"^[（(](?:[^（）()]{0,20}(?:记者|通讯员|摄影|撰稿|编辑)[^（）()]{0,30}|完)[）)]$"
+)
+#: A reporter's name or 完 after the last sentence of a paragraph: …地址。(赵梦月)
+_TRAILING_BYLINE_RE = re.compile(
+    r"(?<=[。！？”])\s*[（(【\[](?:(?:记者|编辑|责任编辑|作者)\s*[：:]?\s*)?"
+    r"(?:[\u4e00-\u9fff]{2,4}(?:[\s、，][\u4e00-\u9fff]{2,4}){0,3}|完)[）)】\]]$"
+)
+#: A news dateline before the text: 新华网呼和浩特11月4日电 / 人民网呼和浩特10月18日电(赵梦月)
+_DATELINE_RE = re.compile(
+    r"^[\u4e00-\u9fff]{0,16}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*电\s*(?:[（(][^（）()]{1,30}[）)])?\s*"
+)
+_COPYRIGHT_LINE_RE = re.compile(
+    r"版权所有|未经[^\n]{0,20}(?:授权|许可)|不得(?:转载|复制|镜像)|违者(?:依法)?必究|转载请注明"
+    r"|凡本网注明|本网将追究|并不代表本网|转载目的在于|Copyright|All Rights Reserved",
+    re.IGNORECASE,
+)
+_ADDRESS_LINE_RE = re.compile(r"^地\s*址\s*[：:].*(?:电话|传真|Email|邮编)", re.IGNORECASE)
+_PAGER_LINE_RE = re.compile(r"^(?:页\s*[：:]|(?:\[\d+\]\s*)+(?:下一[页頁]|尾[页頁]|\s)*)$")
+_HAS_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_URL_RE = re.compile(r"https?://|www\.[a-z0-9-]+\.", re.IGNORECASE)
+
+
+def _is_furniture_line(line: str) -> bool:
+    """Whether a whole line is the site's, not the notice's: credits, bylines, footers, pagers."""
+    return bool(
+        _CREDIT_LINE_RE.match(line)
+        or _BYLINE_LINE_RE.match(line)
+        or _COPYRIGHT_LINE_RE.search(line)
+        or _ADDRESS_LINE_RE.match(line)
+        or _PAGER_LINE_RE.match(line)
+    )
+
+
+def _drop_furniture_lines(lines: list[str]) -> list[str]:
+    """Drop furniture lines, trailing bylines and news datelines."""
+    kept: list[str] = []
+    for line in lines:
+        if _is_furniture_line(line) or not _HAS_WORD_RE.search(line):
+            continue
+        line = _TRAILING_BYLINE_RE.sub("", _DATELINE_RE.sub("", line)).strip()
+        if line:
+            kept.append(line)
+    return kept
+
+
+def _drop_trailing_repeats(lines: list[str]) -> list[str]:
+    """Drop lines at the end that only repeat earlier text (the headline again, a cut-off copy)."""
+    end = len(lines)
+    while end > 1:
+        line = lines[end - 1]
+        key = _WHITESPACE_RE.sub("", line)
+        if (
+            len(key) > 80
+            or line[-1] in _SENTENCE_END
+            or _DATE_LINE_RE.match(line)
+            or _is_org_line(line)
+            or key not in _WHITESPACE_RE.sub("", "".join(lines[: end - 1]))
+        ):
+            break
+        end -= 1
+    return lines[:end]
+
+
 def _drop_nav_lines(lines: list[str]) -> list[str]:
     """Drop navigation lines found before the first or after the last sentence of the text."""
     sentence_rows = [i for i, line in enumerate(lines) if any(c in _SENTENCE_END for c in line)]
@@ -635,7 +722,7 @@ def _drop_nav_lines(lines: list[str]) -> list[str]:
     kept: list[str] = []
     for index, line in enumerate(lines):
         outside = index < first or index > last
-        if _NAV_LINE_RE.match(line) or (outside and _is_nav_line(line)):
+        if _NAV_LINE_RE.match(line) or (outside and (_is_nav_line(line) or _URL_RE.search(line))):
             continue
         kept.append(line)
     return kept
@@ -679,8 +766,10 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
 
 def _cut_related_reading(text: str) -> str:
     """Remove a "related reading" section (相关阅读, 相关链接, 上一篇...) and all that follows."""
-    match = _RELATED_RE.search(text)
-    return text[: match.start()] if match else text
+    for match in _RELATED_RE.finditer(text):
+        if any(char in _SENTENCE_END for char in text[: match.start()]):
+            return text[: match.start()]
+    return text
 
 
 def _drop_repeated_blocks(text: str) -> str:
@@ -735,9 +824,9 @@ def _clean_lines(text: str) -> list[str]:
     text = _remove_portal_noise(text)
     lines = [_MULTI_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
     lines = _join_wrapped_lines(_drop_nav_lines([line for line in lines if line]))
-    text = _cut_related_reading("\n".join(lines))
+    text = _cut_related_reading("\n".join(_drop_furniture_lines(lines)))
     text = _drop_repeated_blocks(text)
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return _drop_trailing_repeats([line.strip() for line in text.split("\n") if line.strip()])
 
 
 # --------------------------------------------------------------------------------------------
@@ -785,10 +874,13 @@ def _body_start(lines: list[str]) -> int:
     for index, line in enumerate(lines[:15]):
         if _META_LINE_RE.match(line) or _DOC_NUMBER_LINE_RE.match(line):
             continue
+        if len(line) <= 80 and line.endswith(("：", ":")) and _PROSE_ISSUER_RE.search(line):
+            continue  # a report's lead-in: 2021年10月26日，…指挥部发布公告：
         if (
             any(char in _SENTENCE_END for char in line)
             or _MARKER_AT_START_RE.match(line)
             or (_SALUTATION_RE.match(line) and not _DATE_RE.search(line))
+            or (line.endswith(("：", ":")) and "，" in line)
             or len(line) > 120
         ):
             return index
@@ -1118,7 +1210,11 @@ def parse_notice(text: str) -> ParsedNotice:
     issuer = _find_issuer(lines, header, start, title, fields)
     notice_date = _find_date(lines, header, raw)
 
-    body_lines = _iter_nonempty(line for i, line in enumerate(lines) if i not in dropped)
+    # The heading lines (title, number, site names, a news headline, a report's lead-in) are
+    # not the notice's text.
+    body_lines = _iter_nonempty(
+        line for i, line in enumerate(lines) if i >= start and i not in dropped
+    )
     body = "\n".join(body_lines)
     measures = _find_measures(body)
     if not title:

@@ -24,11 +24,12 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
 * ``title``: an explicit title line before the body (a line containing 关于/通知/公告/…; an
   organisation line just above it is joined: ``…指挥部`` / ``二十号公告``; a ``【…】`` tag is
   dropped), else a news headline the page shows twice, else a ``标题：`` metadata field, else,
-  for a report of a notice, ``{issuer}{kind}（{number}）``. If the text has none (the real Alxa sample starts directly with the
-  body), a title is derived: ``关于{first measure title}等{N}项措施的{kind}`` where the kind
-  (公告/通知/通报/通告) comes from phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}``
-  for one measure; without a kind ``{first title}等{N}项措施``). Without measures the first
-  sentence of the body is used, shortened to 40 characters.
+  for a report of a notice, ``{issuer}{kind}（{number}）``. If the text has none (the real
+  Alxa sample starts directly with the body), a title is derived:
+  ``关于{first measure title}等{N}项措施的{kind}`` where the kind (公告/通知/通报/通告) comes from
+  phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}`` for one measure; without a kind
+  ``{first title}等{N}项措施``). Without measures the first sentence of the body is used,
+  shortened to 40 characters.
 * ``issuer``: the signature line(s) at the end of the notice (a signature or heading the page
   wrapped over two lines is joined first), else a red-header line (``…指挥部文件``), else a
   ``发文机关：`` field, else the organisation that starts the title (``…指挥部关于…的通知``,

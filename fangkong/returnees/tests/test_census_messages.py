@@ -113,9 +113,7 @@ class CensusReportLanguageTests(BaseTestCase):
             .post("/returnees/import/", {"file": upload(data=wrong_sheet)})
             .content.decode()
         )
-        assert (
-            "没有一个工作表含有「姓名、身份证号」列（文件中的工作表：Sheet1）" in page
-        )
+        assert "没有一个工作表含有「姓名、身份证号」列（文件中的工作表：Sheet1）" in page
 
     def test_the_report_workbook_never_holds_a_formula_from_the_file(self):
         header = ",".join([*census.TEMPLATE_HEADERS, "=1+2"])

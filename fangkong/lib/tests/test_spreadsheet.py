@@ -99,7 +99,9 @@ def test_a_zip_bomb_is_refused_from_its_directory_without_unpacking(monkeypatch)
 
 
 def test_an_entry_that_unpacks_to_more_than_it_declares_is_refused():
-    good = xlsx([["姓名", "身份证号"], *[[f"人{i}", str(i)] for i in range(2000)]])
+    rows: list[list[object]] = [["姓名", "身份证号"]]
+    rows += [[f"人{i}", str(i)] for i in range(2000)]
+    good = xlsx(rows)
     data = bytearray(good)
     info = zipfile.ZipFile(io.BytesIO(good)).getinfo("xl/worksheets/sheet1.xml")
     struct.pack_into("<I", data, info.header_offset + 22, 1000)  # local header: 1000 bytes

@@ -494,3 +494,25 @@ def test_title_shown_twice_is_dropped_from_body() -> None:
     notice = parse_notice("关于延期开学的通知\n关于延期开学的通知\n各学校：\n延期开学。")
     assert notice.title == "关于延期开学的通知"
     assert notice.body == "各学校：\n延期开学。"
+
+
+def test_recommendations_above_the_notice_do_not_cut_it() -> None:
+    notice = parse_notice("为您推荐\n热点新闻\n各旗区：\n请做好防控工作。\n为您推荐\n另一篇文章。")
+    assert notice.body == "各旗区：\n请做好防控工作。"
+
+
+def test_a_link_inside_the_notice_is_kept_and_ads_around_it_are_not() -> None:
+    notice = parse_notice(
+        "白癜风医院 http://ads.example.com/a.html\n各旗区：\n"
+        "请登录 https://www.example.gov.cn/report 填报。\n特此通知。\n"
+        "转载请注明地址：http://copy.example.com/1.html"
+    )
+    assert notice.body == "各旗区：\n请登录 https://www.example.gov.cn/report 填报。\n特此通知。"
+
+
+def test_editor_credits_and_bylines_are_dropped_but_the_notice_kept() -> None:
+    notice = parse_notice(
+        "新华网呼和浩特11月4日电 某某旗指挥部公告称，解除封闭管理。（记者 张三）\n"
+        "（责任编辑：李四）\n编辑：王五\n监制：赵六\nTHE END\n某某旗指挥部公告称，解除封闭管理。"
+    )
+    assert notice.body == "某某旗指挥部公告称，解除封闭管理。"

@@ -21,12 +21,15 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   follows a title (``《…》（…〔2020〕1号）``) the string is ``"《title》（number）"``, otherwise it
   is the bare number. Either way every string contains the normalised document number, and the
   notice's own number is never listed.
-* ``title``: an explicit title line before the body (a line containing 关于/通知/公告/…), else a
-  ``标题：`` metadata field. If the text has none (the real Alxa sample starts directly with the
-  body), a title is derived: ``关于{first measure title}等{N}项措施的{kind}`` where the kind
-  (公告/通知/通报/通告) comes from phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}``
-  for one measure; without a kind ``{first title}等{N}项措施``). Without measures the first
-  sentence of the body is used, shortened to 40 characters.
+* ``title``: an explicit title line before the body (a line containing 关于/通知/公告/…; an
+  organisation line just above it is joined: ``…指挥部`` / ``二十号公告``; a ``【…】`` tag is
+  dropped), else a news headline the page shows twice, else a ``标题：`` metadata field, else,
+  for a report of a notice, ``{issuer}{kind}（{number}）``. If the text has none (the real
+  Alxa sample starts directly with the body), a title is derived:
+  ``关于{first measure title}等{N}项措施的{kind}`` where the kind (公告/通知/通报/通告) comes from
+  phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}`` for one measure; without a kind
+  ``{first title}等{N}项措施``). Without measures the first sentence of the body is used,
+  shortened to 40 characters.
 * ``issuer``: the signature line(s) at the end of the notice (a signature or heading the page
   wrapped over two lines is joined first), else a red-header line (``…指挥部文件``), else a
   ``发文机关：`` field, else the organisation that starts the title (``…指挥部关于…的通知``,
@@ -36,8 +39,16 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   never guessed from the ``信息来源`` line, which names the office that published the web page,
   not the issuer: that goes to ``source``. Empty when unknown.
 * ``date``: the last line that is only a date (the date under the signature), else a
-  ``成文日期``/``发布日期``/``发布时间`` field, else a date in the header lines. Dates inside
-  running text (``2月1日，…``) are never used. ``None`` when unknown.
+  ``成文日期``/``发文日期`` field, else the date a report gives the notice (``10月20日，…指挥部发布
+  公告``; without a year, the year of the page's own date, taking the latest such day not after
+  it, and ``None`` when the page gives no year at all), else a ``发布日期``/``发布时间`` field, else
+  a date in the header lines. Other dates inside running text (``2月1日，…``) are never used.
+  ``None`` when unknown.
+* ``doc_number``: a formal document number (``发文字号`` field or a number line such as
+  ``阿防指发〔2020〕5号``), else the notice's number in its series as the heading gives it
+  (``（第1号）``, ``二十号公告``, ``…指挥部6号令``, ``（2022第47号）``) or a report states it
+  (``…指挥部第二十一号公告称``), written ``第N号`` in Arabic digits with the year in front when
+  given (``2022年第47号``).
 * ``measures``: top-level items 一、二、… (a marker counts at the start of a line or after 。！？,
   or, when that finds nothing, also after ；：), numbered consecutively from 一. Without any, the
   parenthesised items （一）（二）… are used the same way. ``number`` is the bare numeral
@@ -912,7 +923,23 @@ def _find_title(header: list[str]) -> tuple[str, list[int]]:
             used.append(following)
         if not _TITLE_END_RE.search(title) and len(used) > 1:
             title, used = line, [index]
-        return title, used
+        # A heading in two lines: 阿拉善左旗新冠肺炎防控工作指挥部 / 二十号公告
+        bare = _TAG_PREFIX_RE.sub("", title)
+        if (
+            position > 0
+            and candidates[position - 1] == index - 1
+            and _is_org_line(header[index - 1])
+            and not bare.startswith("关于")
+            and not _TITLE_ISSUER_RE.match(bare)
+        ):
+            title = _WHITESPACE_RE.sub("", header[index - 1]) + bare
+            used.insert(0, index - 1)
+        return _TAG_PREFIX_RE.sub("", title).strip(), used
+    # A news headline the page shows twice (the page title and the article's heading).
+    for index in candidates:
+        line = header[index]
+        if len(line) >= 8 and not _is_org_line(line) and header.count(line) >= 2:
+            return line, [i for i in candidates if header[i] == line]
     return "", []
 
 
@@ -931,20 +958,125 @@ def _find_doc_number(
     return "", ""
 
 
-def _find_date(lines: list[str], header: list[str], raw: str) -> dt.date | None:
-    """Return the notice date: a date-only line, else a labelled date, else a header date."""
+_SEQ_PAREN_LINE_RE = re.compile(
+    r"^[（(]\s*[\u4e00-\u9fff]{0,20}?\s*(?:(?P<year>(?:19|20)\d{2})\s*年?)?\s*年?\s*第\s*"
+    rf"(?P<num>{_SEQ_NUM})\s*号\s*[）)]$"
+)
+_SEQ_IN_TITLE_RE = re.compile(
+    rf"[（(]\s*(?:(?P<year>(?:19|20)\d{{2}})\s*年?\s*)?年?\s*第\s*(?P<num>{_SEQ_NUM})\s*号\s*[）)]"
+    rf"|(?:第\s*)?(?P<num2>{_SEQ_NUM})\s*号\s*(?:公告|通告|通知|通报|命令|令)"
+)
+_SEQ_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _seq_int(numeral: str) -> int | None:
+    """A notice's sequence number in Arabic or Chinese numerals (二十一, 一百零二, 219)."""
+    numeral = numeral.strip().translate(_SEQ_DIGITS)
+    if numeral.isdigit():
+        return int(numeral)
+    hundreds, marker, rest = numeral.partition("百")
+    if not marker:
+        return _cn_int(numeral)
+    head = _CN_DIGITS.get(hundreds) if hundreds else 1
+    rest = rest.lstrip("零〇")
+    if rest.startswith("一十"):
+        rest = rest[1:]  # 一百一十五: the 一 before 十 is written after a hundred
+    if not rest:
+        tail: int | None = 0
+    elif len(rest) == 1 and rest != "十":
+        tail = _CN_DIGITS.get(rest)
+    else:
+        tail = _cn_int(rest)
+    if not head or tail is None:
+        return None
+    return head * 100 + tail
+
+
+def _sequence_number(number: str | None, year: str | None = None) -> str:
+    """第N号 (with the year in front when given) from a matched numeral; "" if it is not one."""
+    value = _seq_int(number.strip("第号 ")) if number else None
+    if not value:
+        return ""
+    return f"{year}年第{value}号" if year else f"第{value}号"
+
+
+def _find_sequence_number(title: str, header: list[str], prose: re.Match[str] | None) -> str:
+    """A notice numbered in its series (第1号, 二十号公告, 28号公告): heading, else prose."""
+    found: list[str] = []
+    for line in [title, *header]:
+        match = _SEQ_PAREN_LINE_RE.match(line) or _SEQ_IN_TITLE_RE.search(line)
+        if match:
+            groups = match.groupdict()
+            number = _sequence_number(groups.get("num") or groups.get("num2"), groups.get("year"))
+            if number:
+                found.append(number)
+    if found:
+        # The heading may repeat the number with its year: 公告（第47号） / （2022第47号）
+        return next((number for number in found if "年" in number), found[0])
+    if prose:
+        return _sequence_number(prose.group("num1") or prose.group("num2"))
+    return ""
+
+
+_STRONG_LABELLED_DATE_RE = re.compile(
+    r"(?:成文日期|成文时间|发文日期|印发日期)\s*[：:]\s*" rf"(?:{_CN_DATE}|{_ISO_DATE})"
+)
+_MONTH_DAY_RE = re.compile(
+    r"(?:(?P<year>(?:19|20)\d{2})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+)
+
+
+def _prose_date(prose: re.Match[str] | None, reference: dt.date | None) -> dt.date | None:
+    """The date a report gives its notice (10月20日，…指挥部发布公告): the year from the date
+    itself, else from the page's own date (the latest such day not after it); else ``None``."""
+    if prose is None:
+        return None
+    text = prose.group("date") or ""
+    if not text:
+        before = prose.string[: prose.start()]
+        match = re.search(rf"(?:{_MONTH_DAY_RE.pattern})[\s，,]*$", before)
+        text = match.group() if match else ""
+    match = _MONTH_DAY_RE.search(text)
+    if not match:
+        return None
+    month, day = int(match.group("month")), int(match.group("day"))
+    years = [int(match.group("year"))] if match.group("year") else []
+    if not years and reference:
+        years = [reference.year, reference.year - 1]
+    for year in years:
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if not reference or match.group("year") or found <= reference:
+            return found
+    return None
+
+
+def _find_date(
+    lines: list[str], header: list[str], raw: str, prose: re.Match[str] | None = None
+) -> dt.date | None:
+    """Return the notice date: a date-only line, else a 成文日期-like field, else the date a
+    report gives the notice, else a 发布时间-like field, else a header date."""
     for line in reversed(lines):
         match = _DATE_LINE_RE.match(line)
         if match and (found := _match_date(match)):
             return found
-    for match in _LABELLED_DATE_RE.finditer(raw):
+    for match in _STRONG_LABELLED_DATE_RE.finditer(raw):
         if found := _match_date(match):
             return found
-    for line in header:
-        for match in _DATE_RE.finditer(line):
-            if found := _match_date(match):
-                return found
-    return None
+    page_date: dt.date | None = None
+    for match in _LABELLED_DATE_RE.finditer(raw):
+        if page_date := _match_date(match):
+            break
+    if page_date is None:
+        for line in header:
+            for match in _DATE_RE.finditer(line):
+                if page_date := _match_date(match):
+                    break
+            if page_date:
+                break
+    return _prose_date(prose, page_date) or page_date
 
 
 def _is_org_line(line: str) -> bool:
@@ -1208,7 +1340,10 @@ def parse_notice(text: str) -> ParsedNotice:
         if _META_LINE_RE.match(line) or (doc_number_line and line == doc_number_line):
             dropped.add(index)
     issuer = _find_issuer(lines, header, start, title, fields)
-    notice_date = _find_date(lines, header, raw)
+    prose = _prose_notice(header, lines[start : start + 2])
+    notice_date = _find_date(lines, header, raw, prose)
+    if not doc_number:
+        doc_number = _find_sequence_number(title, header, prose)
 
     # The heading lines (title, number, site names, a news headline, a report's lead-in) are
     # not the notice's text.
@@ -1217,6 +1352,9 @@ def parse_notice(text: str) -> ParsedNotice:
     )
     body = "\n".join(body_lines)
     measures = _find_measures(body)
+    if not title and issuer and prose:
+        # A report of the notice: name it as the issuer does (…指挥部公告（第21号）).
+        title = issuer + prose.group("kind") + (f"（{doc_number}）" if doc_number else "")
     if not title:
         title = _derive_title(body_lines, body, measures)
     return ParsedNotice(

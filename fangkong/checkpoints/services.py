@@ -1032,19 +1032,11 @@ def _stored_uuids(keys: list[str]) -> set[str]:
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
-    """A passage counts under its result, and a timed fast pass in the timing histograms."""
-    tz = timezone.get_current_timezone()
+    """A passage counts under its result, a pass checked or flagged, and a timed fast pass in
+    the timing histograms (``metrics.passage_bumps``)."""
     bumps: list[tuple[str, str, date, int]] = []
     for row in rows:
-        bumps.append(
-            (
-                metrics.passage_metric(row["result"]),
-                row["division_code"],
-                row["at"].astimezone(tz).date(),
-                1,
-            )
-        )
-        bumps.extend(metrics.fast_pass_bumps(row))
+        bumps.extend(metrics.passage_bumps(row))
     bump_many(bumps)
 
 

@@ -51,11 +51,12 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   (``…指挥部第二十一号公告称``), written ``第N号`` in Arabic digits with the year in front when
   given (``2022年第47号``).
 * ``measures``: top-level items 一、二、… (a marker counts at the start of a line or after 。！？,
-  or, when that finds nothing, also after ；：), numbered consecutively from 一. Without any, the
-  parenthesised items （一）（二）… are used the same way. ``number`` is the bare numeral
-  (``"一"``); ``text`` is the item's whole text without its marker, stopping before the closing
-  formula (特此公告), an 附件 line, or the signature and date; ``title`` is its first sentence (up
-  to the first 。 or the end of its first line) without the 。.
+  or, when that finds nothing, also after ；：), numbered consecutively from 一 (a first item
+  typed ``1、`` before ``二、`` counts as 一). Without any, the parenthesised items （一）（二）…
+  are used the same way. ``number`` is the bare numeral (``"一"``); ``text`` is the item's
+  whole text without its marker, stopping before the closing formula (特此公告), an 附件 line,
+  or the signature and date; ``title`` is its first sentence (up to the first 。 or the end of
+  its first line) without the 。.
 * ``body``: the notice text from its first line after the heading (a sentence, a salutation or
   an item) to its end, without the heading lines (title, number, site names, a news headline, a
   report's lead-in such as ``…指挥部发布公告：``) and the portal's metadata lines; the salutation,
@@ -1283,9 +1284,24 @@ def _measure_title(text: str) -> str:
     return first.group().strip() if first else ""
 
 
+_ARABIC_FIRST_RE = re.compile(r"(?m)^1[、．.](?=\s*\S)")
+
+
+def _arabic_first_item(body: str) -> str:
+    """Read a first item typed 1、 in a list that goes on 二、三、… as 一、 (same length)."""
+    match = _ARABIC_FIRST_RE.search(body)
+    if (
+        match
+        and re.search(r"(?m)^二、", body[match.end() :])
+        and not re.search(r"(?m)^2[、．.]", body)
+    ):
+        return body[: match.start()] + "一、" + body[match.end() :]
+    return body
+
+
 def _find_measures(body: str) -> list[ParsedMeasure]:
     """Split the body into numbered measures (一、…, else （一）…)."""
-    chain = _marker_chain(body, _TOP_MARKER_RE)
+    chain = _marker_chain(_arabic_first_item(body), _TOP_MARKER_RE)
     if not chain:
         chain = _marker_chain(body, _SUB_MARKER_RE)
     measures: list[ParsedMeasure] = []

@@ -594,3 +594,11 @@ def test_an_ad_date_above_the_title_is_not_the_notice_date() -> None:
     )
     assert notice.date == dt.date(2022, 8, 5)
     assert notice.doc_number == "2022年第2号"
+
+
+def test_a_first_item_typed_1_in_a_chinese_numbered_list_is_the_first_measure() -> None:
+    notice = parse_notice("各苏木镇：\n1、 暂停公交。\n二、暂停营业。\n三、暂停聚集。")
+    assert [m.number for m in notice.measures] == ["一", "二", "三"]
+    assert notice.measures[0].title == "暂停公交"
+    # A list numbered 1、2、3、 throughout is not read as measures 一、二、…
+    assert parse_notice("各苏木镇：\n1、暂停公交。\n2、暂停营业。").measures == []

@@ -50,7 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 # One catalogue for the foundation (fangkong/locale) and one per domain app (fangkong/<app>/locale).
-DOMAIN_APPS := directives returnees checkpoints passes community assistance
+DOMAIN_APPS := directives returnees checkpoints passes community assistance alerts
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' \
 		--ignore 'static/vendor/*' $(foreach app,$(DOMAIN_APPS),--ignore 'fangkong/$(app)/*')

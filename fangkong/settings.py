@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fangkong.assistance",
     "fangkong.directives",
     "fangkong.returnees",
+    "fangkong.alerts",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fangkong.accounts.context_processors.navigation",
+                "fangkong.alerts.context_processors.alerts",
             ],
         },
     },

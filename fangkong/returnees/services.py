@@ -31,6 +31,7 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.returnees import metrics
+from fangkong.returnees.alerting import fever_alert
 from fangkong.returnees.models import (
     ContactMethod,
     Convoy,
@@ -729,6 +730,7 @@ def check_record(
         if check.is_fever and created:
             bump(metrics.FEVER, observation.division_code, today)
         record_audit(actor, "observation.check", observation, temperature=str(temp))
+        fever_alert(actor=actor, check=check)
     return check
 
 

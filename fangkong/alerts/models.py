@@ -149,3 +149,92 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """The transactional outbox: one message of one alert by one channel, written in the same
+    transaction as the alert and sent by the task worker. One row per alert and channel, so a
+    recipient never gets the same alert twice; the gateway is given ``key`` on every attempt."""
+
+    alert = models.ForeignKey(
+        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=10, default="sms")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    phone = CodeField(_("phone"), max_length=20)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    held_for = models.CharField(_("held for"), max_length=20, blank=True)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    gateway_id = models.CharField(_("gateway's message id"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=("alert", "channel"), name="delivery_alert_channel")
+        ]
+        indexes = [
+            models.Index(fields=("status", "next_attempt_at")),
+            models.Index(fields=("recipient", "sent_at")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.pk} {self.status}"
+
+    @property
+    def key(self) -> str:
+        """The idempotency key the gateway sees on every attempt of this message."""
+        return f"fk-alert-{self.alert_id}-{self.channel}"
+
+
+class AttemptOutcome(models.TextChoices):
+    SENDING = "sending", _("No answer yet")
+    SENT = "sent", _("Sent")
+    RETRY = "retry", _("Will retry")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Taken over by a later attempt")
+
+
+class DeliveryAttempt(models.Model):
+    """Each attempt to hand a delivery to the gateway, with the gateway's answer."""
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="log"
+    )
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING
+    )
+    http_status = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
+    answer = models.CharField(_("gateway's answer"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ("delivery", "number", "id")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number} {self.outcome}"

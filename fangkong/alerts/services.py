@@ -1,7 +1,8 @@
 """``raise_event``: the one way apps tell people something happened.
 
-Called inside the caller's own transaction, so the event, its alerts (and, later, its outbox
-rows) are committed or rolled back with the change that caused them.
+Called inside the caller's own transaction, so the event, its alerts and its outbox rows (the
+messages beyond the app, see ``outbox``) are committed or rolled back with the change that
+caused them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import Membership
 from fangkong.alerts.kinds import RESPONSIBLE, kind_of
 from fangkong.alerts.models import Alert, Event, Preference
+from fangkong.alerts.outbox import deliveries_create
 from fangkong.core.audit import record_audit
 from fangkong.divisions.models import Division
 
@@ -107,7 +109,7 @@ def raise_event(
         .exclude(language="")
         .values_list("user_id", "language")
     )
-    Alert.objects.bulk_create(
+    alerts = Alert.objects.bulk_create(
         [
             Alert(
                 event=event,
@@ -118,6 +120,7 @@ def raise_event(
             for user_id in sorted(ids)
         ]
     )
+    deliveries_create(event, alerts)
     return event
 
 
@@ -148,3 +151,21 @@ def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
     alert.refresh_from_db()
     alert.event.refresh_from_db()
     return alert
+
+
+def preference_save(*, actor: Any, data: Mapping[str, Any]) -> Preference:
+    """The actor's own alert preferences (audited)."""
+    fields = ("language", "sms", "min_severity", "quiet_start", "quiet_end")
+    with transaction.atomic():
+        preference, _created = Preference.objects.update_or_create(
+            user=actor, defaults={name: data[name] for name in fields if name in data}
+        )
+        record_audit(
+            actor,
+            "alert.preferences",
+            None,
+            division_code="",
+            sms=preference.sms,
+            quiet=bool(preference.quiet_start),
+        )
+    return preference

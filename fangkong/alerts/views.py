@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.alerts import selectors, services
+from fangkong.alerts.forms import PreferenceForm
 from fangkong.alerts.kinds import KINDS
-from fangkong.alerts.models import Severity
+from fangkong.alerts.models import Preference, Severity
 from fangkong.divisions.models import Division
+from fangkong.lib.masking import mask_phone
 
 PAGE_SIZE = 30
 
@@ -69,7 +71,12 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     recipients = (
         alert.event.alerts.select_related("recipient").order_by("recipient__username").all()
     )
-    return render(request, "alerts/alert_detail.html", {"alert": alert, "recipients": recipients})
+    deliveries = alert.deliveries.prefetch_related("log").all()
+    return render(
+        request,
+        "alerts/alert_detail.html",
+        {"alert": alert, "recipients": recipients, "deliveries": deliveries},
+    )
 
 
 @login_required
@@ -117,4 +124,20 @@ def oversight(request: HttpRequest) -> HttpResponse:
             "kinds": _kind_choices(),
             "mean_ack": selectors.mean_time_to_acknowledge(actor=actor, within=within),
         },
+    )
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    current = Preference.objects.filter(user=actor).first()
+    form = PreferenceForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.preference_save(actor=actor, data=form.cleaned_data)
+        messages.success(request, _("Alert preferences saved."))
+        return redirect("alerts:preferences")
+    return render(
+        request,
+        "alerts/preferences.html",
+        {"form": form, "phone": mask_phone(actor.phone)},
     )

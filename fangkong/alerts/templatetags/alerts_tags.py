@@ -9,8 +9,14 @@ from django import template
 from django.utils.translation import gettext as _
 
 from fangkong.alerts import selectors
+from fangkong.lib.masking import mask_phone
 
 register = template.Library()
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    return mask_phone(value)
 
 
 @register.filter

@@ -18,6 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FANGKONG_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("FANGKONG_DEBUG", default=True)
+# With DEBUG on, still serve the styled 404/500 pages unless a developer asks for Django's.
+FANGKONG_DEBUG_PAGES = env_bool("FANGKONG_DEBUG_PAGES", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("FANGKONG_SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -60,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fangkong.core.sessions.SlidingSessionMiddleware",
     "fangkong.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that the styled 404/500 pages render with the user and language (DEBUG only).
+    "fangkong.core.errors.StyledErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"
@@ -141,10 +146,12 @@ FANGKONG_LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
 FANGKONG_LOGIN_LOCK_MINUTES = env_int("FANGKONG_LOGIN_LOCK_MINUTES", 15)
 
 # Sessions live in the database (app servers stay stateless) and expire after
-# FANGKONG_SESSION_HOURS of inactivity: every request slides the expiry forward.
+# FANGKONG_SESSION_HOURS of inactivity. The expiry slides forward at most once every
+# FANGKONG_SESSION_REFRESH_SECONDS (fangkong.core.sessions), not with a write per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_HOURS", 12) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+FANGKONG_SESSION_REFRESH_SECONDS = env_int("FANGKONG_SESSION_REFRESH_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

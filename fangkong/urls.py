@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -26,11 +25,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "fangkong.core.errors.bad_request"
 handler403 = "fangkong.core.errors.permission_denied"
 handler404 = "fangkong.core.errors.page_not_found"
 handler500 = "fangkong.core.errors.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even under DEBUG: each app serves its
+# files through a view that checks who may see them.

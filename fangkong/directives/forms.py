@@ -150,7 +150,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=pgettext_lazy("directive implementation", "What was done"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20_000,
+        max_length=10_000,
     )
     figures = forms.CharField(
         label=_("Figures"),
@@ -159,7 +159,19 @@ class ReportForm(forms.Form):
         help_text=_("One per line, e.g. “checkpoints set up: 12”."),
         max_length=5_000,
     )
-    attachments = MultipleFileField(label=_("Attachments"))
+    attachments = MultipleFileField(
+        label=_("Evidence (photos, files)"),
+        help_text=_("Photos, PDF, Word, Excel or text files: at most 10, each up to 20 MB."),
+    )
+
+
+class AssignmentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *AssignmentStatus.choices],
+    )
+    returned = forms.BooleanField(label=_("Sent back only"), required=False)
 
 
 class ReturnForm(forms.Form):

@@ -11,6 +11,7 @@ class NavigationTests(BaseTestCase):
             "Alerts",
             "Dashboard",
             "Notices",
+            "Measures to carry out",
             "Returnees",
             "Checkpoints",
             "Approvals",

@@ -96,24 +96,26 @@ class FeverAlertTests(BaseTestCase):
             assert chinese.event.title() == "发现发热"
             assert chinese.event.text() == "南田 王五：每日健康监测体温 38.6 °C（02-05 17:00）。"
 
-    def test_no_fever_no_alert_and_a_repeat_of_the_same_check_raises_nothing_new(self):
+    def test_no_fever_no_alert_and_each_fever_reading_alerts_once(self):
         check_record(actor=self.worker, observation=self.observation, temperature="36.6")
         assert not Event.objects.exists()
-        self.fever("38.6")
-        assert Event.objects.count() == 1
+        first = self.fever("38.6")
+        assert Event.objects.get().key == f"check:{first.pk}"
         with transaction.atomic():
-            check = self.observation.checks.order_by("-checked_at").first()
-            assert (
-                raise_event(
-                    kinds.FEVER_RECORDED,
-                    key=f"check:{check.pk}",
-                    division_code=VILLAGE,
-                    params=Event.objects.get().params,
-                )
-                is None
+            again = raise_event(
+                kinds.FEVER_RECORDED,
+                key=f"check:{first.pk}",
+                division_code=VILLAGE,
+                params=Event.objects.get().params,
             )
-        assert Event.objects.count() == 1
-        assert Alert.objects.count() == 4
+        assert again is None
+        assert Event.objects.count() == 1 and Alert.objects.count() == 4
+        # A later check the same day is its own reading: its fever alerts again.
+        second = self.fever("39.1")
+        assert sorted(Event.objects.values_list("key", flat=True)) == sorted(
+            [f"check:{first.pk}", f"check:{second.pk}"]
+        )
+        assert Alert.objects.count() == 8
 
     def test_a_badly_described_event_is_refused_with_what_is_wrong(self):
         with transaction.atomic():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,7 +37,7 @@ from fangkong.directives.models import (
     ReportAttachment,
     ReportState,
 )
-from fangkong.directives.parsing import ParsedNotice, cn_numeral, parse_notice
+from fangkong.directives.parsing import ParsedNotice, cn_numeral, parse_body, parse_notice
 from fangkong.divisions.models import Division
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -261,10 +261,19 @@ def notice_import(
     issuer_name: str = "",
     doc_number: str = "",
     date: date | None = None,
+    body: str = "",
     attachments: Sequence[UploadedFile] = (),
 ) -> Notice:
-    """Issue a notice from pasted text: the parser's result, with the confirmed corrections."""
+    """Issue a notice from pasted text: the parser's result, with the confirmed corrections.
+
+    A corrected ``body`` replaces the body found, and its measures and cited documents are read
+    from it.
+    """
     parsed = parse_notice(text)  # NoticeImportError (a ValueError) for unusable input
+    if body.strip():
+        number = doc_number or parsed.doc_number
+        clean, measures, cites = parse_body(body, number)
+        parsed = replace(parsed, body=clean, measures=measures, cites=cites)
     return notice_create_from_parsed(
         actor=actor,
         division=division,

@@ -203,6 +203,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                     issuer_name=data["issuer_name"],
                     doc_number=data["doc_number"],
                     date=data["date"],
+                    body=data["body"],
                     attachments=data["attachments"],
                 )
             except (ValidationError, NoticeImportError) as exc:
@@ -233,15 +234,28 @@ def notice_import(request: HttpRequest) -> HttpResponse:
         except NoticeImportError as exc:
             form.add_error(None, import_error_message(exc))
         else:
+            # Nothing is made up: a date the text does not give is left for the person to enter.
             confirm = NoticeConfirmForm(
                 initial={
                     "kind": "notice",
                     "title": parsed.title,
                     "issuer_name": parsed.issuer,
                     "doc_number": parsed.doc_number,
-                    "date": parsed.date or timezone.localdate(),
+                    "date": parsed.date,
+                    "body": parsed.body,
                     "text": text,
                 }
+            )
+            confirm.mark_not_found(
+                [
+                    name
+                    for name, value in (
+                        ("issuer_name", parsed.issuer),
+                        ("doc_number", parsed.doc_number),
+                        ("date", parsed.date),
+                    )
+                    if not value
+                ]
             )
             return render(
                 request,

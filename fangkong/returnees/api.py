@@ -14,7 +14,7 @@ from ninja.responses import Status
 from fangkong.accounts.roles import Perm
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.returnees import selectors, services
-from fangkong.returnees.models import RegisteredVia, ReturnTrip
+from fangkong.returnees.models import DailyCheck, RegisteredVia, ReturnTrip
 from fangkong.returnees.schemas import (
     CheckIn,
     CheckOut,
@@ -78,6 +78,21 @@ def _out(trip: ReturnTrip, actor: Any) -> TripOut:
     )
 
 
+def _check_out(check: DailyCheck) -> CheckOut:
+    return CheckOut(
+        id=check.pk,
+        observation_id=check.observation_id,
+        day=check.day,
+        checked_at=check.checked_at,
+        checked_by=check.checked_by.username if check.checked_by else "",
+        temperature=float(check.temperature),
+        symptoms=check.symptom_list,
+        contact=check.contact,
+        note=check.note,
+        fever=check.is_fever,
+    )
+
+
 def _actor(request: HttpRequest, *permissions: str) -> Any:
     actor = request.auth  # type: ignore[attr-defined]
     if not any(actor.scope_keys(p) for p in permissions):
@@ -127,7 +142,7 @@ def trip_detail(request: HttpRequest, trip_id: int) -> TripOut:
 @router.post(
     "/observations/{observation_id}/checks",
     response={201: CheckOut},
-    summary="Record today's check of an observation",
+    summary="Record a check of an observation (several a day are kept, none overwritten)",
 )
 def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) -> Status[CheckOut]:
     actor = _actor(request, Perm.RETURNEES_OBSERVE)
@@ -146,18 +161,7 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
         )
     except ValidationError as exc:
         raise HttpError(422, _message(exc)) from None
-    return Status(
-        201,
-        CheckOut(
-            id=check.pk,
-            observation_id=observation.pk,
-            day=check.day,
-            temperature=float(check.temperature),
-            symptoms=check.symptom_list,
-            contact=check.contact,
-            fever=check.is_fever,
-        ),
-    )
+    return Status(201, _check_out(check))
 
 
 @router.post(

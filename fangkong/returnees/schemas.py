@@ -88,9 +88,12 @@ class CheckOut(Schema):
     id: int
     observation_id: int
     day: date
+    checked_at: datetime
+    checked_by: str = Field(description="the username of who recorded it; empty if unknown")
     temperature: float
     symptoms: list[str]
     contact: str
+    note: str
     fever: bool
 
 

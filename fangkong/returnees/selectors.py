@@ -227,8 +227,9 @@ def observation_list(
         qs = qs.filter(status=status)
     today = timezone.localdate()
     checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
+    fever = DailyCheck.objects.filter(observation=OuterRef("pk"), temperature__gte=FEVER_FROM)
     return (
-        qs.annotate(checked_today=Exists(checked))
+        qs.annotate(checked_today=Exists(checked), had_fever=Exists(fever))
         .select_related("person", "division", "trip", "responsible")
         .order_by("planned_end", "id")
     )

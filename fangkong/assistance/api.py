@@ -66,10 +66,10 @@ from fangkong.assistance.services import (
     visits,
 )
 from fangkong.core.audit import record_audit
+from fangkong.core.ratelimit import PublicWriteThrottle
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.lib.netaddr import limit_key
 
 router = Router(tags=["assistance"])
 PERSONAL = "personal_data.view"
@@ -429,6 +429,7 @@ def _division(code: str) -> Division:
     "/assistance/help/public",
     response={201: HelpCreatedOut},
     auth=None,
+    throttle=PublicWriteThrottle("help-request"),
     summary="Ask for help (the public; no login)",
 )
 def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCreatedOut]:
@@ -449,18 +450,13 @@ def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCrea
     "/assistance/help/status",
     response=HelpStatusOut,
     auth=None,
+    throttle=PublicWriteThrottle("help-status"),
     summary="Status of a request by receipt number and the last 4 phone digits",
 )
 def help_public_status(request: HttpRequest, payload: HelpStatusIn) -> HelpStatusOut:
-    client = limit_key(str(request.META.get("REMOTE_ADDR", "unknown")))
-    if selectors.lookup_blocked(client):
-        raise HttpError(429, "Too many attempts. Try again in 15 minutes.")
-    with transaction.atomic():
-        found = selectors.help_request_lookup(
-            client=client,
-            receipt_number=payload.receipt_number,
-            phone_last4=payload.phone_last4,
-        )
+    found = selectors.help_request_lookup(
+        receipt_number=payload.receipt_number, phone_last4=payload.phone_last4
+    )
     if found is None:
         raise HttpError(404, "No request matches this receipt number and these phone digits.")
     return HelpStatusOut(

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fangkong.core.sessions.SlidingSessionMiddleware",
     "fangkong.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,10 +147,12 @@ FANGKONG_LOGIN_MAX_FAILURES = env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
 FANGKONG_LOGIN_LOCK_MINUTES = env_int("FANGKONG_LOGIN_LOCK_MINUTES", 15)
 
 # Sessions live in the database (app servers stay stateless) and expire after
-# FANGKONG_SESSION_HOURS of inactivity: every request slides the expiry forward.
+# FANGKONG_SESSION_HOURS of inactivity. The expiry slides forward at most once every
+# FANGKONG_SESSION_REFRESH_SECONDS (fangkong.core.sessions), not with a write per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_HOURS", 12) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+FANGKONG_SESSION_REFRESH_SECONDS = env_int("FANGKONG_SESSION_REFRESH_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

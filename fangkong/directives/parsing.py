@@ -21,12 +21,15 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   follows a title (``《…》（…〔2020〕1号）``) the string is ``"《title》（number）"``, otherwise it
   is the bare number. Either way every string contains the normalised document number, and the
   notice's own number is never listed.
-* ``title``: an explicit title line before the body (a line containing 关于/通知/公告/…), else a
-  ``标题：`` metadata field. If the text has none (the real Alxa sample starts directly with the
-  body), a title is derived: ``关于{first measure title}等{N}项措施的{kind}`` where the kind
-  (公告/通知/通报/通告) comes from phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}``
-  for one measure; without a kind ``{first title}等{N}项措施``). Without measures the first
-  sentence of the body is used, shortened to 40 characters.
+* ``title``: an explicit title line before the body (a line containing 关于/通知/公告/…; an
+  organisation line just above it is joined: ``…指挥部`` / ``二十号公告``; a ``【…】`` tag is
+  dropped), else a news headline the page shows twice, else a ``标题：`` metadata field, else,
+  for a report of a notice, ``{issuer}{kind}（{number}）``. If the text has none (the real
+  Alxa sample starts directly with the body), a title is derived:
+  ``关于{first measure title}等{N}项措施的{kind}`` where the kind (公告/通知/通报/通告) comes from
+  phrases like 现公告如下 or 特此公告 (``关于{title}的{kind}`` for one measure; without a kind
+  ``{first title}等{N}项措施``). Without measures the first sentence of the body is used,
+  shortened to 40 characters.
 * ``issuer``: the signature line(s) at the end of the notice (a signature or heading the page
   wrapped over two lines is joined first), else a red-header line (``…指挥部文件``), else a
   ``发文机关：`` field, else the organisation that starts the title (``…指挥部关于…的通知``,
@@ -36,16 +39,34 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   never guessed from the ``信息来源`` line, which names the office that published the web page,
   not the issuer: that goes to ``source``. Empty when unknown.
 * ``date``: the last line that is only a date (the date under the signature), else a
-  ``成文日期``/``发布日期``/``发布时间`` field, else a date in the header lines. Dates inside
-  running text (``2月1日，…``) are never used. ``None`` when unknown.
+  ``成文日期``/``发文日期`` field, else the date a report gives the notice (``10月20日，…指挥部发布
+  公告``; without a year, the year of the page's own date, taking the latest such day not after
+  it, and ``None`` when the page gives no year at all), else a ``发布日期``/``发布时间`` field, else
+  a date in the header lines. Other dates inside running text (``2月1日，…``) are never used.
+  ``None`` when unknown.
+* ``doc_number``: a formal document number (``发文字号`` field or a number line such as
+  ``阿防指发〔2020〕5号``), else the notice's number in its series as the heading gives it
+  (``（第1号）``, ``二十号公告``, ``…指挥部6号令``, ``（2022第47号）``) or a report states it
+  (``…指挥部第二十一号公告称``), written ``第N号`` in Arabic digits with the year in front when
+  given (``2022年第47号``).
 * ``measures``: top-level items 一、二、… (a marker counts at the start of a line or after 。！？,
   or, when that finds nothing, also after ；：), numbered consecutively from 一. Without any, the
   parenthesised items （一）（二）… are used the same way. ``number`` is the bare numeral
   (``"一"``); ``text`` is the item's whole text without its marker, stopping before the closing
   formula (特此公告), an 附件 line, or the signature and date; ``title`` is its first sentence (up
   to the first 。 or the end of its first line) without the 。.
-* ``body``: the cleaned notice text without the title line, the document number line and the
-  portal's metadata lines; the salutation, closing formula, signature and date are kept.
+* ``body``: the notice text from its first line after the heading (a sentence, a salutation or
+  an item) to its end, without the heading lines (title, number, site names, a news headline, a
+  report's lead-in such as ``…指挥部发布公告：``) and the portal's metadata lines; the salutation,
+  closing formula, signature and date are kept. The site's furniture is dropped wherever it
+  is: menus and breadcrumbs, share and print buttons, editor and reporter credits (``责任编辑：``,
+  ``（记者 …）``, ``编辑：``, ``监制：``), news datelines (``新华网…11月4日电``), copyright and
+  licence footers, forum pagers, ads with links around the text, a public-account article's
+  follow prompts, and everything from a recommendations or related-reading heading
+  (``为您推荐``, ``相关阅读``, ``往期回顾``, ``THE END``…) on. Lines at the end that only repeat
+  earlier text (the headline again, a cut-off second copy) are dropped too.
+* Punctuation the copying site turned into ASCII next to Chinese text (``10月26日,经``) is
+  written full width again.
 """
 
 from __future__ import annotations
@@ -538,6 +559,13 @@ _JUNK_PATTERNS = (
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?",
     r"(?:浏览|阅读|访问|点击)(?:次数|量|数|率)\s*[：:]?\s*\d*\s*次?",
     r"(?:责任编辑|作者)\s*[：:][ \t]*[^\s。，；]{0,20}",
+    r"来源标题\s*[：:][^\n]*",
+    r"[【\[]\s*(?:字体|(?<!文)字号)\s*[：:]?\s*[】\]]?",
+    r"下载本页|查看原文|阅读原文|预览时标签不可点|收录于合集\s*#?\s*\d*\s*个?",
+    r"文章有问题[？?]?\s*点此查看未经处理的缓存",
+    r"中国互联网举报中心|All Rights Reserved|[\u4e00-\u9fff]{2,20}主办(?=\s*(?:政府)?网站标识码)",
+    r"(?:互联网新闻信息服务|增值电信业务经营|跨地区增值电信业务|信息网络传播视听节目)许可证\s*[\w\-]*",
+    r"新出网证[（(][\u4e00-\u9fff][）)]字\s*\d+\s*号",
 )
 _JUNK_RE = re.compile("|".join(f"(?:{pattern})" for pattern in _JUNK_PATTERNS))
 _TITLE_IN_GAP_RE = re.compile(r"关于.{2,80}?(?:公告|通告|通知|通报|意见|方案|决定)")
@@ -548,7 +576,9 @@ _BREADCRUMB_RE = re.compile(r"首页\s*[>＞»›/]")
 _NAV_WORDS = {"首页", "登录", "注册", "退出", "无障碍", "打印", "关闭", "分享", "收藏", "返回"}
 _RELATED_RE = re.compile(
     r"(?:^|(?<=[。！？]))[ \t]*[【\[]?(?:相关阅读|相关链接|相关新闻|相关文章|相关稿件|延伸阅读"
-    r"|推荐阅读|相关推荐|猜你喜欢|上一篇|下一篇)[】\]]?",
+    r"|推荐阅读|相关推荐|猜你喜欢|上一篇|下一篇|为你推荐|为您推荐|新闻推荐|热门推荐|精彩推荐|频道精选"
+    r"|往期回顾|往期推荐|网友评论|您可能也对以下帖子感兴趣|点击下方关注|点击上方[^\n]{0,12}关注"
+    r"|长按[^\n]{0,10}(?:识别|关注)|本样式由\S{0,10}编辑器出品|THE END|—\s*END\s*—)[】\]]?",
     re.MULTILINE,
 )
 _UNIT_RE = re.compile(r"[^\n。！？]+(?:[。！？]+[”’」』]*)?|[。！？]+")
@@ -627,6 +657,74 @@ def _is_nav_line(line: str) -> bool:
     )
 
 
+_CREDIT_LINE_RE = re.compile(
+    r"^[（(【\[]?\s*(?:责任编辑|编辑|图片编辑|实习编辑|平台实习编辑|审核|审校|校对|监制|总监制|媒体运营"
+    r"|出品人?|策划|统筹|作者|记者|通讯员|摄影|撰稿|来源|稿源|原标题|来源标题)\s*[：:|｜]"
+)
+_BYLINE_LINE_RE = re.compile(
+    r"^[（(](?:[^（）()]{0,20}(?:记者|通讯员|摄影|撰稿|编辑)[^（）()]{0,30}|完)[）)]$"
+)
+#: A reporter's name or 完 after the last sentence of a paragraph: …地址。(赵梦月)
+_TRAILING_BYLINE_RE = re.compile(
+    r"(?<=[。！？”])\s*[（(【\[](?:(?:记者|编辑|责任编辑|作者)\s*[：:]?\s*)?"
+    r"(?:[\u4e00-\u9fff]{2,4}(?:[\s、，][\u4e00-\u9fff]{2,4}){0,3}|完)[）)】\]]$"
+)
+#: A news dateline before the text: 新华网呼和浩特11月4日电 / 人民网呼和浩特10月18日电(赵梦月)
+_DATELINE_RE = re.compile(
+    r"^[\u4e00-\u9fff]{0,16}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*电\s*(?:[（(][^（）()]{1,30}[）)])?\s*"
+)
+_COPYRIGHT_LINE_RE = re.compile(
+    r"版权所有|未经[^\n]{0,20}(?:授权|许可)|不得(?:转载|复制|镜像)|违者(?:依法)?必究|转载请注明"
+    r"|凡本网注明|本网将追究|并不代表本网|转载目的在于|Copyright|All Rights Reserved",
+    re.IGNORECASE,
+)
+_ADDRESS_LINE_RE = re.compile(r"^地\s*址\s*[：:].*(?:电话|传真|Email|邮编)", re.IGNORECASE)
+_PAGER_LINE_RE = re.compile(r"^(?:页\s*[：:]|(?:\[\d+\]\s*)+(?:下一[页頁]|尾[页頁]|\s)*)$")
+_HAS_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_URL_RE = re.compile(r"https?://|www\.[a-z0-9-]+\.", re.IGNORECASE)
+
+
+def _is_furniture_line(line: str) -> bool:
+    """Whether a whole line is the site's, not the notice's: credits, bylines, footers, pagers."""
+    return bool(
+        _CREDIT_LINE_RE.match(line)
+        or _BYLINE_LINE_RE.match(line)
+        or _COPYRIGHT_LINE_RE.search(line)
+        or _ADDRESS_LINE_RE.match(line)
+        or _PAGER_LINE_RE.match(line)
+    )
+
+
+def _drop_furniture_lines(lines: list[str]) -> list[str]:
+    """Drop furniture lines, trailing bylines and news datelines."""
+    kept: list[str] = []
+    for line in lines:
+        if _is_furniture_line(line) or not _HAS_WORD_RE.search(line):
+            continue
+        line = _TRAILING_BYLINE_RE.sub("", _DATELINE_RE.sub("", line)).strip()
+        if line:
+            kept.append(line)
+    return kept
+
+
+def _drop_trailing_repeats(lines: list[str]) -> list[str]:
+    """Drop lines at the end that only repeat earlier text (the headline again, a cut-off copy)."""
+    end = len(lines)
+    while end > 1:
+        line = lines[end - 1]
+        key = _WHITESPACE_RE.sub("", line)
+        if (
+            len(key) > 80
+            or line[-1] in _SENTENCE_END
+            or _DATE_LINE_RE.match(line)
+            or _is_org_line(line)
+            or key not in _WHITESPACE_RE.sub("", "".join(lines[: end - 1]))
+        ):
+            break
+        end -= 1
+    return lines[:end]
+
+
 def _drop_nav_lines(lines: list[str]) -> list[str]:
     """Drop navigation lines found before the first or after the last sentence of the text."""
     sentence_rows = [i for i, line in enumerate(lines) if any(c in _SENTENCE_END for c in line)]
@@ -635,7 +733,7 @@ def _drop_nav_lines(lines: list[str]) -> list[str]:
     kept: list[str] = []
     for index, line in enumerate(lines):
         outside = index < first or index > last
-        if _NAV_LINE_RE.match(line) or (outside and _is_nav_line(line)):
+        if _NAV_LINE_RE.match(line) or (outside and (_is_nav_line(line) or _URL_RE.search(line))):
             continue
         kept.append(line)
     return kept
@@ -679,8 +777,10 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
 
 def _cut_related_reading(text: str) -> str:
     """Remove a "related reading" section (相关阅读, 相关链接, 上一篇...) and all that follows."""
-    match = _RELATED_RE.search(text)
-    return text[: match.start()] if match else text
+    for match in _RELATED_RE.finditer(text):
+        if any(char in _SENTENCE_END for char in text[: match.start()]):
+            return text[: match.start()]
+    return text
 
 
 def _drop_repeated_blocks(text: str) -> str:
@@ -735,9 +835,9 @@ def _clean_lines(text: str) -> list[str]:
     text = _remove_portal_noise(text)
     lines = [_MULTI_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
     lines = _join_wrapped_lines(_drop_nav_lines([line for line in lines if line]))
-    text = _cut_related_reading("\n".join(lines))
+    text = _cut_related_reading("\n".join(_drop_furniture_lines(lines)))
     text = _drop_repeated_blocks(text)
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return _drop_trailing_repeats([line.strip() for line in text.split("\n") if line.strip()])
 
 
 # --------------------------------------------------------------------------------------------
@@ -785,10 +885,13 @@ def _body_start(lines: list[str]) -> int:
     for index, line in enumerate(lines[:15]):
         if _META_LINE_RE.match(line) or _DOC_NUMBER_LINE_RE.match(line):
             continue
+        if len(line) <= 80 and line.endswith(("：", ":")) and _PROSE_ISSUER_RE.search(line):
+            continue  # a report's lead-in: 2021年10月26日，…指挥部发布公告：
         if (
             any(char in _SENTENCE_END for char in line)
             or _MARKER_AT_START_RE.match(line)
             or (_SALUTATION_RE.match(line) and not _DATE_RE.search(line))
+            or (line.endswith(("：", ":")) and "，" in line)
             or len(line) > 120
         ):
             return index
@@ -820,7 +923,23 @@ def _find_title(header: list[str]) -> tuple[str, list[int]]:
             used.append(following)
         if not _TITLE_END_RE.search(title) and len(used) > 1:
             title, used = line, [index]
-        return title, used
+        # A heading in two lines: 阿拉善左旗新冠肺炎防控工作指挥部 / 二十号公告
+        bare = _TAG_PREFIX_RE.sub("", title)
+        if (
+            position > 0
+            and candidates[position - 1] == index - 1
+            and _is_org_line(header[index - 1])
+            and not bare.startswith("关于")
+            and not _TITLE_ISSUER_RE.match(bare)
+        ):
+            title = _WHITESPACE_RE.sub("", header[index - 1]) + bare
+            used.insert(0, index - 1)
+        return _TAG_PREFIX_RE.sub("", title).strip(), used
+    # A news headline the page shows twice (the page title and the article's heading).
+    for index in candidates:
+        line = header[index]
+        if len(line) >= 8 and not _is_org_line(line) and header.count(line) >= 2:
+            return line, [i for i in candidates if header[i] == line]
     return "", []
 
 
@@ -839,20 +958,125 @@ def _find_doc_number(
     return "", ""
 
 
-def _find_date(lines: list[str], header: list[str], raw: str) -> dt.date | None:
-    """Return the notice date: a date-only line, else a labelled date, else a header date."""
+_SEQ_PAREN_LINE_RE = re.compile(
+    r"^[（(]\s*[\u4e00-\u9fff]{0,20}?\s*(?:(?P<year>(?:19|20)\d{2})\s*年?)?\s*年?\s*第\s*"
+    rf"(?P<num>{_SEQ_NUM})\s*号\s*[）)]$"
+)
+_SEQ_IN_TITLE_RE = re.compile(
+    rf"[（(]\s*(?:(?P<year>(?:19|20)\d{{2}})\s*年?\s*)?年?\s*第\s*(?P<num>{_SEQ_NUM})\s*号\s*[）)]"
+    rf"|(?:第\s*)?(?P<num2>{_SEQ_NUM})\s*号\s*(?:公告|通告|通知|通报|命令|令)"
+)
+_SEQ_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _seq_int(numeral: str) -> int | None:
+    """A notice's sequence number in Arabic or Chinese numerals (二十一, 一百零二, 219)."""
+    numeral = numeral.strip().translate(_SEQ_DIGITS)
+    if numeral.isdigit():
+        return int(numeral)
+    hundreds, marker, rest = numeral.partition("百")
+    if not marker:
+        return _cn_int(numeral)
+    head = _CN_DIGITS.get(hundreds) if hundreds else 1
+    rest = rest.lstrip("零〇")
+    if rest.startswith("一十"):
+        rest = rest[1:]  # 一百一十五: the 一 before 十 is written after a hundred
+    if not rest:
+        tail: int | None = 0
+    elif len(rest) == 1 and rest != "十":
+        tail = _CN_DIGITS.get(rest)
+    else:
+        tail = _cn_int(rest)
+    if not head or tail is None:
+        return None
+    return head * 100 + tail
+
+
+def _sequence_number(number: str | None, year: str | None = None) -> str:
+    """第N号 (with the year in front when given) from a matched numeral; "" if it is not one."""
+    value = _seq_int(number.strip("第号 ")) if number else None
+    if not value:
+        return ""
+    return f"{year}年第{value}号" if year else f"第{value}号"
+
+
+def _find_sequence_number(title: str, header: list[str], prose: re.Match[str] | None) -> str:
+    """A notice numbered in its series (第1号, 二十号公告, 28号公告): heading, else prose."""
+    found: list[str] = []
+    for line in [title, *header]:
+        match = _SEQ_PAREN_LINE_RE.match(line) or _SEQ_IN_TITLE_RE.search(line)
+        if match:
+            groups = match.groupdict()
+            number = _sequence_number(groups.get("num") or groups.get("num2"), groups.get("year"))
+            if number:
+                found.append(number)
+    if found:
+        # The heading may repeat the number with its year: 公告（第47号） / （2022第47号）
+        return next((number for number in found if "年" in number), found[0])
+    if prose:
+        return _sequence_number(prose.group("num1") or prose.group("num2"))
+    return ""
+
+
+_STRONG_LABELLED_DATE_RE = re.compile(
+    r"(?:成文日期|成文时间|发文日期|印发日期)\s*[：:]\s*" rf"(?:{_CN_DATE}|{_ISO_DATE})"
+)
+_MONTH_DAY_RE = re.compile(
+    r"(?:(?P<year>(?:19|20)\d{2})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+)
+
+
+def _prose_date(prose: re.Match[str] | None, reference: dt.date | None) -> dt.date | None:
+    """The date a report gives its notice (10月20日，…指挥部发布公告): the year from the date
+    itself, else from the page's own date (the latest such day not after it); else ``None``."""
+    if prose is None:
+        return None
+    text = prose.group("date") or ""
+    if not text:
+        before = prose.string[: prose.start()]
+        match = re.search(rf"(?:{_MONTH_DAY_RE.pattern})[\s，,]*$", before)
+        text = match.group() if match else ""
+    match = _MONTH_DAY_RE.search(text)
+    if not match:
+        return None
+    month, day = int(match.group("month")), int(match.group("day"))
+    years = [int(match.group("year"))] if match.group("year") else []
+    if not years and reference:
+        years = [reference.year, reference.year - 1]
+    for year in years:
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if not reference or match.group("year") or found <= reference:
+            return found
+    return None
+
+
+def _find_date(
+    lines: list[str], header: list[str], raw: str, prose: re.Match[str] | None = None
+) -> dt.date | None:
+    """Return the notice date: a date-only line, else a 成文日期-like field, else the date a
+    report gives the notice, else a 发布时间-like field, else a header date."""
     for line in reversed(lines):
         match = _DATE_LINE_RE.match(line)
         if match and (found := _match_date(match)):
             return found
-    for match in _LABELLED_DATE_RE.finditer(raw):
+    for match in _STRONG_LABELLED_DATE_RE.finditer(raw):
         if found := _match_date(match):
             return found
-    for line in header:
-        for match in _DATE_RE.finditer(line):
-            if found := _match_date(match):
-                return found
-    return None
+    page_date: dt.date | None = None
+    for match in _LABELLED_DATE_RE.finditer(raw):
+        if page_date := _match_date(match):
+            break
+    if page_date is None:
+        for line in header:
+            for match in _DATE_RE.finditer(line):
+                if page_date := _match_date(match):
+                    break
+            if page_date:
+                break
+    return _prose_date(prose, page_date) or page_date
 
 
 def _is_org_line(line: str) -> bool:
@@ -1116,11 +1340,21 @@ def parse_notice(text: str) -> ParsedNotice:
         if _META_LINE_RE.match(line) or (doc_number_line and line == doc_number_line):
             dropped.add(index)
     issuer = _find_issuer(lines, header, start, title, fields)
-    notice_date = _find_date(lines, header, raw)
+    prose = _prose_notice(header, lines[start : start + 2])
+    notice_date = _find_date(lines, header, raw, prose)
+    if not doc_number:
+        doc_number = _find_sequence_number(title, header, prose)
 
-    body_lines = _iter_nonempty(line for i, line in enumerate(lines) if i not in dropped)
+    # The heading lines (title, number, site names, a news headline, a report's lead-in) are
+    # not the notice's text.
+    body_lines = _iter_nonempty(
+        line for i, line in enumerate(lines) if i >= start and i not in dropped
+    )
     body = "\n".join(body_lines)
     measures = _find_measures(body)
+    if not title and issuer and prose:
+        # A report of the notice: name it as the issuer does (…指挥部公告（第21号）).
+        title = issuer + prose.group("kind") + (f"（{doc_number}）" if doc_number else "")
     if not title:
         title = _derive_title(body_lines, body, measures)
     return ParsedNotice(

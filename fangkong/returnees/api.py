@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -17,7 +18,11 @@ from fangkong.returnees.models import RegisteredVia, ReturnTrip
 from fangkong.returnees.schemas import (
     CheckIn,
     CheckOut,
+    HoldOut,
     ObservationOut,
+    ReleaseIn,
+    ReleaseItemOut,
+    ReleaseOut,
     TripFilterIn,
     TripIn,
     TripOut,
@@ -152,4 +157,57 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
             contact=check.contact,
             fever=check.is_fever,
         ),
+    )
+
+
+@router.post(
+    "/observations/release",
+    response=ReleaseOut,
+    summary="Release observations at the end of their period",
+    description=(
+        "Answers per id: `released`, `held` (a fever reading, a day without a check, or a "
+        "planned end still to come, each in `reasons`), `not_active` (already released or "
+        "ended) or `not_found` (no such observation, or outside your jurisdiction). A "
+        "`clearance` (who, why) releases those held for a fever or a missed check; it is "
+        "recorded in the audit trail."
+    ),
+)
+def observation_release(request: HttpRequest, payload: ReleaseIn) -> ReleaseOut:
+    actor = _actor(request, Perm.RETURNEES_OBSERVE)
+    try:
+        clearance = (
+            services.clearance_clean(payload.clearance.by, payload.clearance.reason)
+            if payload.clearance is not None
+            else None
+        )
+        if payload.clearance is not None and clearance is None:
+            raise ValidationError({"clearance": [_("Name who gives the clearance, and why.")]})
+        outcomes = services.observation_release(
+            actor=actor, observation_ids=payload.ids, clearance=clearance
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _message(exc)) from None
+    results = [
+        ReleaseItemOut(
+            id=o.id,
+            result=o.result,
+            status=o.status,
+            cleared=o.cleared,
+            reasons=[
+                HoldOut(
+                    code=h.code,
+                    day=h.day,
+                    temperature=None if h.temperature is None else str(h.temperature),
+                    checked_at=h.checked_at,
+                    text=h.text,
+                )
+                for h in o.holds
+            ],
+        )
+        for o in outcomes
+    ]
+    return ReleaseOut(
+        released=sum(r.result == services.ReleaseResult.RELEASED for r in results),
+        held=sum(r.result == services.ReleaseResult.HELD for r in results),
+        results=results,
     )

@@ -227,11 +227,34 @@ class CheckForm(forms.Form):
 
 
 class EndForm(forms.Form):
+    """Hospital, transfer or lost contact; release has its own step (``ClearanceForm``)."""
+
     status = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[(s.value, s.label) for s in ObservationStatus if s != ObservationStatus.ACTIVE],
+        choices=[
+            (s.value, s.label)
+            for s in ObservationStatus
+            if s not in (ObservationStatus.ACTIVE, ObservationStatus.RELEASED)
+        ],
     )
     note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=300, required=False)
+
+
+class ClearanceForm(forms.Form):
+    """The release confirm step: a named clearance for the held people ticked there."""
+
+    clearance_by = forms.CharField(
+        label=_("Clearance given by"),
+        max_length=50,
+        required=False,
+        help_text=_("Who lets the held people go, e.g. the doctor who examined them"),
+    )
+    clearance_reason = forms.CharField(
+        label=_("Why they may be released"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReassignForm(forms.Form):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -10,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import CodeField, TimeStampedModel
@@ -409,6 +411,75 @@ class DailyCheck(models.Model):
     @property
     def symptom_list(self) -> list[str]:
         return [s for s in self.symptoms.split(",") if s]
+
+
+class HoldCode(models.TextChoices):
+    """Why an observation is held back from release."""
+
+    FEVER = "fever", _("Fever reading")
+    MISSED_CHECK = "missed_check", _("Day without a check")
+    NOT_DUE = "not_due", _("Observation not over yet")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One reason to hold an observation back: a fever reading, a day without a check, or a
+    planned end still to come (which no clearance lifts)."""
+
+    code: str
+    day: date
+    temperature: Decimal | None = None
+    checked_at: datetime | None = None
+
+    @property
+    def clearable(self) -> bool:
+        return self.code != HoldCode.NOT_DUE
+
+    @property
+    def text(self) -> str:
+        """In the reader's language: what the worker sees beside the person."""
+        if self.code == HoldCode.FEVER:
+            at = timezone.localtime(self.checked_at) if self.checked_at else None
+            return gettext("Fever %(t)s °C at the check of %(when)s") % {
+                "t": self.temperature,
+                "when": at.strftime("%m-%d %H:%M") if at else self.day.strftime("%m-%d"),
+            }
+        if self.code == HoldCode.MISSED_CHECK:
+            return gettext("No check on %(day)s") % {"day": self.day.strftime("%m-%d")}
+        return gettext("Observation runs until %(day)s") % {"day": self.day.isoformat()}
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "code": self.code,
+            "day": self.day.isoformat(),
+            "temperature": None if self.temperature is None else str(self.temperature),
+            "checked_at": None if self.checked_at is None else self.checked_at.isoformat(),
+        }
+
+
+def release_holds(
+    observation: Observation, checks: Iterable[DailyCheck], today: date
+) -> list[Hold]:
+    """Why ``observation`` may not simply be released on ``today``: every fever reading it
+    has (whichever check of the day), every day of its period (start to the day before the
+    planned end, up to yesterday) without a check, and a planned end still to come."""
+    holds: list[Hold] = []
+    if observation.planned_end > today:
+        holds.append(Hold(HoldCode.NOT_DUE, observation.planned_end))
+    checked: set[date] = set()
+    fevers: list[Hold] = []
+    for check in sorted(checks, key=lambda c: (c.day, c.checked_at)):
+        checked.add(check.day)
+        if check.is_fever:
+            fevers.append(Hold(HoldCode.FEVER, check.day, check.temperature, check.checked_at))
+    holds.extend(fevers)
+    last = min(observation.planned_end - timedelta(days=1), today - timedelta(days=1))
+    day = observation.start_date
+    while day <= last:
+        if day not in checked:
+            holds.append(Hold(HoldCode.MISSED_CHECK, day))
+        day += timedelta(days=1)
+    return holds
 
 
 def check_deadline_passed(now: datetime | None = None) -> bool:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import Field
 
 
 class TripIn(Schema):
@@ -90,3 +92,40 @@ class CheckOut(Schema):
     symptoms: list[str]
     contact: str
     fever: bool
+
+
+class ClearanceIn(Schema):
+    by: str = Field(max_length=50, description="who lets the held people go, e.g. the doctor")
+    reason: str = Field(max_length=300, description="why they may be released")
+
+
+class ReleaseIn(Schema):
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        min_length=1, max_length=500, description="observation ids"
+    )
+    clearance: ClearanceIn | None = Field(
+        default=None,
+        description="a named clearance: releases those held for a fever or a missed check",
+    )
+
+
+class HoldOut(Schema):
+    code: str = Field(description="fever, missed_check or not_due")
+    day: date
+    temperature: str | None = Field(description="the fever reading, °C")
+    checked_at: datetime | None
+    text: str
+
+
+class ReleaseItemOut(Schema):
+    id: int
+    result: str = Field(description="released, held, not_active or not_found")
+    status: str = Field(description="the observation's status now; empty when not found")
+    cleared: bool = Field(description="released under the clearance, overriding the reasons")
+    reasons: list[HoldOut] = Field(description="why held, or what the clearance overrode")
+
+
+class ReleaseOut(Schema):
+    released: int
+    held: int
+    results: list[ReleaseItemOut]

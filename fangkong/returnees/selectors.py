@@ -241,6 +241,8 @@ def overdue_list(*, actor: Any, now: Any = None) -> QuerySet[Observation]:
 
 
 def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
+    """Active observations whose planned end has come, in the places the actor observes, with
+    their checks (for ``models.release_holds``)."""
     today = timezone.localdate()
     keys = actor.scope_keys(Perm.RETURNEES_OBSERVE)
     checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
@@ -250,6 +252,7 @@ def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
         )
         .annotate(checked_today=Exists(checked))
         .select_related("person", "division", "responsible")
+        .prefetch_related("checks")
         .order_by("planned_end", "id")
     )
 

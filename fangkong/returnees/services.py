@@ -37,6 +37,7 @@ from fangkong.returnees.models import (
     ConvoyKind,
     ConvoyStatus,
     DailyCheck,
+    Hold,
     KeyGroup,
     Observation,
     ObservationKind,
@@ -53,6 +54,7 @@ from fangkong.returnees.models import (
     TripStatus,
     UnitKind,
     WorkUnit,
+    release_holds,
 )
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -582,7 +584,6 @@ def observation_reassign(*, actor: Any, observation: Observation, responsible: A
 
 #: Where an observation may go, and from where.
 END_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    ObservationStatus.RELEASED: (ObservationStatus.ACTIVE,),
     ObservationStatus.HOSPITAL: (ObservationStatus.ACTIVE, ObservationStatus.LOST),
     ObservationStatus.TRANSFERRED: (ObservationStatus.ACTIVE, ObservationStatus.LOST),
     ObservationStatus.LOST: (ObservationStatus.ACTIVE,),
@@ -592,16 +593,15 @@ END_TRANSITIONS: dict[str, tuple[str, ...]] = {
 def observation_end(
     *, actor: Any, observation: Observation, status: str, note: str = ""
 ) -> Observation:
-    """Release, refer to hospital, transfer out or mark lost contact (from the allowed states)."""
+    """Refer to hospital, transfer out or mark lost contact (from the allowed states); release
+    is ``observation_release``."""
     _check_actor_over(actor, observation.division_code, Perm.RETURNEES_OBSERVE)
+    if status == ObservationStatus.RELEASED:
+        # One rule decides release (fever readings, missed checks, clearance).
+        raise ValidationError(_("Release goes through the release step, which checks the period."))
     sources = END_TRANSITIONS.get(status)
     if sources is None:
         raise ValidationError({"status": [_("Unknown status.")]})
-    if status == ObservationStatus.RELEASED and observation.planned_end > _today():
-        raise ValidationError(
-            _("Observation runs until %(day)s: it cannot be released earlier.")
-            % {"day": observation.planned_end.isoformat()}
-        )
     with transaction.atomic():
         updated = Observation.objects.filter(pk=observation.pk, status__in=sources).update(
             status=status, ended_at=timezone.now(), end_note=note.strip(), updated_at=timezone.now()
@@ -615,8 +615,6 @@ def observation_end(
         observation.refresh_from_db()
         if was_active:
             bump(metrics.UNDER_OBSERVATION, observation.division_code, _today(), -1)
-        if status == ObservationStatus.RELEASED:
-            bump(metrics.RELEASED, observation.division_code, _today())
         record_audit(actor, f"observation.{status}", observation, note=note.strip())
     return observation
 
@@ -636,49 +634,125 @@ def observation_resume(*, actor: Any, observation: Observation) -> Observation:
     return observation
 
 
-def observation_release_bulk(*, actor: Any, observation_ids: Iterable[int]) -> int:
-    """Release every listed active observation whose planned end has come, in one go."""
+@dataclass(frozen=True)
+class Clearance:
+    """A named clearance: who lets a held person go, and why (e.g. a doctor's all-clear)."""
+
+    by: str
+    reason: str
+
+
+class ReleaseResult:
+    RELEASED = "released"
+    HELD = "held"
+    NOT_ACTIVE = "not_active"  # already released, ended or lost contact: nothing changed
+    NOT_FOUND = "not_found"  # no such observation, or outside the actor's jurisdiction
+
+
+@dataclass
+class ReleaseOutcome:
+    id: int
+    result: str
+    holds: list[Hold]
+    status: str = ""
+    name: str = ""
+    cleared: bool = False
+
+
+#: At most this many observations in one release.
+RELEASE_MAX = 500
+
+
+def clearance_clean(by: str, reason: str) -> Clearance | None:
+    """None when both are empty; a clear error when only one is given or either is too long."""
+    by, reason = (by or "").strip(), (reason or "").strip()
+    if not by and not reason:
+        return None
+    errors: dict[str, list[str]] = {}
+    if not by:
+        errors["clearance_by"] = [_("Name who gives the clearance.")]
+    elif len(by) > 50:
+        errors["clearance_by"] = [_("At most 50 characters.")]
+    if not reason:
+        errors["clearance_reason"] = [_("Say why the held person may be released.")]
+    elif len(reason) > 300:
+        errors["clearance_reason"] = [_("At most 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return Clearance(by, reason)
+
+
+def observation_release(
+    *, actor: Any, observation_ids: Iterable[int], clearance: Clearance | None = None
+) -> list[ReleaseOutcome]:
+    """Release observations whose period is over, one outcome per id (in the order given).
+
+    An observation with a fever reading or a day without a check in its period is held with
+    the reasons (``models.release_holds``), unless ``clearance`` names who lets it go and why;
+    a planned end still to come always holds. Each release is audited, with the clearance and
+    what it overrode. The rows are locked first, so two releases at once cannot both release
+    one person (the second finds it ``not_active``); ids outside the actor's jurisdiction
+    read as ``not_found``, exactly like ids that do not exist.
+    """
+    ids = list(dict.fromkeys(int(i) for i in observation_ids))
+    if not ids:
+        raise ValidationError({"ids": [_("Choose at least one person.")]})
+    if len(ids) > RELEASE_MAX:
+        raise ValidationError({"ids": [_("At most %(n)d people at once.") % {"n": RELEASE_MAX}]})
     keys = actor.scope_keys(Perm.RETURNEES_OBSERVE) if actor is not None else []
     today = _today()
-    ids = list(observation_ids)
+    outcomes: dict[int, ReleaseOutcome] = {}
     with transaction.atomic():
-        qs = Observation.objects.select_for_update().filter(
-            pk__in=ids, status=ObservationStatus.ACTIVE, planned_end__lte=today
+        locked = list(
+            Observation.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("person")
+            .order_by("pk")
         )
-        rows = [o for o in qs if any(o.division_code.startswith(k) for k in keys)]
-        if not rows:
-            return 0
+        rows = [o for o in locked if any(o.division_code.startswith(k) for k in keys)]
+        checks: dict[int, list[DailyCheck]] = {o.pk: [] for o in rows}
+        for check in DailyCheck.objects.filter(observation_id__in=list(checks)):
+            checks[check.observation_id].append(check)
         now = timezone.now()
-        Observation.objects.filter(pk__in=[o.pk for o in rows]).update(
-            status=ObservationStatus.RELEASED, ended_at=now, updated_at=now
-        )
+        released: list[Observation] = []
+        for obs in rows:
+            outcome = ReleaseOutcome(obs.pk, ReleaseResult.HELD, [], obs.status, obs.person.name)
+            outcomes[obs.pk] = outcome
+            if obs.status != ObservationStatus.ACTIVE:
+                outcome.result = ReleaseResult.NOT_ACTIVE
+                continue
+            outcome.holds = release_holds(obs, checks[obs.pk], today)
+            if any(not h.clearable for h in outcome.holds):
+                continue
+            if outcome.holds and clearance is None:
+                continue
+            updated = Observation.objects.filter(pk=obs.pk, status=ObservationStatus.ACTIVE).update(
+                status=ObservationStatus.RELEASED, ended_at=now, updated_at=now
+            )
+            if not updated:  # changed under us despite the lock (SQLite has no row locks)
+                outcome.result = ReleaseResult.NOT_ACTIVE
+                continue
+            obs.status, obs.ended_at = ObservationStatus.RELEASED, now
+            outcome.result, outcome.status = ReleaseResult.RELEASED, obs.status
+            released.append(obs)
+            if outcome.holds:
+                assert clearance is not None
+                outcome.cleared = True
+                record_audit(
+                    actor,
+                    "observation.release_cleared",
+                    obs,
+                    cleared_by=clearance.by,
+                    reason=clearance.reason,
+                    overridden=[h.as_dict() for h in outcome.holds],
+                )
+            else:
+                record_audit(actor, "observation.released", obs)
         bump_many(
-            [(metrics.UNDER_OBSERVATION, o.division_code, today, -1) for o in rows]
-            + [(metrics.RELEASED, o.division_code, today, 1) for o in rows]
+            [(metrics.UNDER_OBSERVATION, o.division_code, today, -1) for o in released]
+            + [(metrics.RELEASED, o.division_code, today, 1) for o in released]
         )
-        record_audit(
-            actor,
-            "observation.release_bulk",
-            None,
-            division_code=_common_prefix([o.division_code for o in rows]),
-            count=len(rows),
-            ids=[o.pk for o in rows][:500],
-        )
-    return len(rows)
-
-
-def _common_prefix(codes: list[str]) -> str:
-    if not codes:
-        return ""
-    first, last = min(codes), max(codes)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    prefix = first[:n]
-    for length in (12, 9, 6, 4, 2):
-        if len(prefix) >= length:
-            return prefix[:length]
-    return ""
+    return [outcomes.get(i) or ReleaseOutcome(i, ReleaseResult.NOT_FOUND, []) for i in ids]
 
 
 def check_record(

@@ -26,6 +26,7 @@ from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
     CheckForm,
+    ClearanceForm,
     ConvoyForm,
     EndForm,
     ImportForm,
@@ -46,6 +47,7 @@ from fangkong.returnees.models import (
     RegisteredVia,
     ReturnTrip,
     check_deadline_passed,
+    release_holds,
 )
 
 PAGE_SIZE = 50
@@ -373,6 +375,10 @@ def observation_list(request: HttpRequest) -> HttpResponse:
         view = "active"
         qs = selectors.observation_list(actor=actor, status=ObservationStatus.ACTIVE)
     page = page_of(qs, request.GET.get("page"), size=100)
+    if view == "due":
+        today = timezone.localdate()
+        for obs in page:
+            obs.holds = release_holds(obs, obs.checks.all(), today)
     return render(
         request,
         "returnees/observation_list.html",
@@ -461,18 +467,86 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             "reassign_form": reassign_form,
             "can_observe": can_observe,
             "checked_today": obs.checks.filter(day=timezone.localdate()).exists(),
+            "due": obs.is_due_for_release(timezone.localdate()),
+            "holds": release_holds(obs, obs.checks.all(), timezone.localdate()),
         },
     )
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and 0 < int(v) < 2**31]
+
+
+def _names(outcomes: list[services.ReleaseOutcome]) -> str:
+    return "、".join(o.name for o in outcomes)
 
 
 @login_required
 @require_POST
 def observation_release_bulk(request: HttpRequest) -> HttpResponse:
+    """The release step: the selection is shown first (who will be released, who is held and
+    why, with a named clearance for those ticked); only the confirm releases."""
     actor = _require(request, Perm.RETURNEES_OBSERVE)
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
-    count = services.observation_release_bulk(actor=actor, observation_ids=ids)
-    messages.success(request, _("%(n)d released from observation.") % {"n": count})
-    return redirect(reverse("returnees:observation-list") + "?view=due")
+    back = reverse("returnees:observation-list") + "?view=due"
+    ids = _ids(request.POST.getlist("ids"))
+    cleared_ids = _ids(request.POST.getlist("cleared_ids"))
+    today = timezone.localdate()
+    chosen = list(
+        selectors.due_for_release_list(actor=actor).filter(pk__in=set(ids) | set(cleared_ids))
+    )
+    for obs in chosen:
+        obs.holds = release_holds(obs, obs.checks.all(), today)  # type: ignore[attr-defined]
+    if not chosen:
+        messages.error(request, _("Choose at least one person to release."))
+        return redirect(back)
+    form = ClearanceForm(request.POST if request.POST.get("step") == "confirm" else None)
+    if request.POST.get("step") == "confirm" and form.is_valid():
+        try:
+            clearance = services.clearance_clean(
+                form.cleaned_data["clearance_by"], form.cleaned_data["clearance_reason"]
+            )
+            if cleared_ids and clearance is None:
+                raise ValidationError(
+                    {"clearance_by": [_("Name who gives the clearance for the ticked people.")]}
+                )
+        except ValidationError as exc:
+            errors_into_form(form, exc)
+        else:
+            outcomes: list[services.ReleaseOutcome] = []
+            plain = [i for i in ids if i not in cleared_ids]
+            if plain:
+                outcomes += services.observation_release(actor=actor, observation_ids=plain)
+            if cleared_ids:
+                outcomes += services.observation_release(
+                    actor=actor, observation_ids=cleared_ids, clearance=clearance
+                )
+            released = [o for o in outcomes if o.result == services.ReleaseResult.RELEASED]
+            kept = [o for o in outcomes if o.result == services.ReleaseResult.HELD]
+            if released:
+                messages.success(
+                    request,
+                    _("Released from observation (%(n)d): %(names)s")
+                    % {"n": len(released), "names": _names(released)},
+                )
+            for o in kept:
+                messages.warning(
+                    request,
+                    _("Held back: %(name)s — %(reasons)s")
+                    % {"name": o.name, "reasons": "；".join(h.text for h in o.holds)},
+                )
+            return redirect(back)
+    ready = [o for o in chosen if not o.holds]  # type: ignore[attr-defined]
+    held = [o for o in chosen if o.holds]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "returnees/observation_release.html",
+        {
+            "ready": ready,
+            "held": held,
+            "form": form,
+            "cleared_ids": set(cleared_ids),
+        },
+    )
 
 
 # --- census import ---------

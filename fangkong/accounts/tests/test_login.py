@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
@@ -67,7 +68,6 @@ class LoginTests(BaseTestCase):
         assert self.post_login(Client(), "colleague", PASSWORD).status_code == 200
 
     def test_sessions_expire_after_inactivity(self):
-        assert settings.SESSION_SAVE_EVERY_REQUEST is True
         client = Client()
         self.post_login(client, "colleague", PASSWORD)
         with time_machine.travel(
@@ -76,6 +76,37 @@ class LoginTests(BaseTestCase):
             response = client.get("/")
             assert response.status_code == 302
             assert "/accounts/login/" in response["Location"]
+
+    def _expiry(self, client):
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    def test_a_request_within_the_refresh_interval_writes_no_session(self):
+        client = Client()
+        self.post_login(client, "colleague", PASSWORD)
+        client.get("/")
+        before = self._expiry(client)
+        with time_machine.travel(timezone.now() + timedelta(seconds=60)):
+            assert client.get("/").status_code == 200
+        assert self._expiry(client) == before
+
+    def test_a_request_after_the_refresh_interval_slides_the_expiry(self):
+        client = Client()
+        self.post_login(client, "colleague", PASSWORD)
+        client.get("/")
+        before = self._expiry(client)
+        later = timezone.now() + timedelta(seconds=settings.FANGKONG_SESSION_REFRESH_SECONDS + 5)
+        with time_machine.travel(later):
+            assert client.get("/").status_code == 200
+        assert self._expiry(client) > before
+
+    def test_a_user_active_all_day_stays_signed_in(self):
+        client = Client()
+        self.post_login(client, "colleague", PASSWORD)
+        start = timezone.now()
+        step = timedelta(hours=2)
+        for i in range(1, 1 + (settings.SESSION_COOKIE_AGE * 2) // int(step.total_seconds())):
+            with time_machine.travel(start + i * step):
+                assert client.get("/").status_code == 200, f"signed out after {i * step}"
 
 
 class PasswordChangeTests(BaseTestCase):

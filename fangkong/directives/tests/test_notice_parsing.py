@@ -494,3 +494,64 @@ def test_title_shown_twice_is_dropped_from_body() -> None:
     notice = parse_notice("关于延期开学的通知\n关于延期开学的通知\n各学校：\n延期开学。")
     assert notice.title == "关于延期开学的通知"
     assert notice.body == "各学校：\n延期开学。"
+
+
+def test_recommendations_above_the_notice_do_not_cut_it() -> None:
+    notice = parse_notice("为您推荐\n热点新闻\n各旗区：\n请做好防控工作。\n为您推荐\n另一篇文章。")
+    assert notice.body == "各旗区：\n请做好防控工作。"
+
+
+def test_a_link_inside_the_notice_is_kept_and_ads_around_it_are_not() -> None:
+    notice = parse_notice(
+        "白癜风医院 http://ads.example.com/a.html\n各旗区：\n"
+        "请登录 https://www.example.gov.cn/report 填报。\n特此通知。\n"
+        "转载请注明地址：http://copy.example.com/1.html"
+    )
+    assert notice.body == "各旗区：\n请登录 https://www.example.gov.cn/report 填报。\n特此通知。"
+
+
+def test_editor_credits_and_bylines_are_dropped_but_the_notice_kept() -> None:
+    notice = parse_notice(
+        "新华网呼和浩特11月4日电 某某旗指挥部公告称，解除封闭管理。（记者 张三）\n"
+        "（责任编辑：李四）\n编辑：王五\n监制：赵六\nTHE END\n某某旗指挥部公告称，解除封闭管理。"
+    )
+    assert notice.body == "某某旗指挥部公告称，解除封闭管理。"
+
+
+def test_a_report_naming_issuer_date_and_number_in_one_sentence() -> None:
+    notice = parse_notice(
+        "发布时间：2021-10-19 08:00\n"
+        "内蒙古自治区阿拉善盟额济纳旗新冠肺炎防控工作指挥部10月18日发布15号公告，"
+        "决定对达来呼布镇实行封闭管理。\n请广大居民配合。"
+    )
+    assert notice.issuer == "额济纳旗新冠肺炎防控工作指挥部"
+    assert notice.doc_number == "第15号"
+    assert notice.date == dt.date(2021, 10, 18)
+    assert notice.title == "额济纳旗新冠肺炎防控工作指挥部公告（第15号）"
+
+
+def test_a_reported_day_after_the_page_date_is_from_the_year_before() -> None:
+    notice = parse_notice(
+        "2022-01-03 10:00\n12月30日，某某旗疫情防控指挥部发布通告，全旗解除管控。"
+    )
+    assert notice.date == dt.date(2021, 12, 30)
+
+
+def test_a_reported_day_without_any_year_on_the_page_gives_no_date() -> None:
+    notice = parse_notice("12月30日，某某旗疫情防控指挥部发布通告，全旗解除管控。")
+    assert notice.issuer == "某某旗疫情防控指挥部"
+    assert notice.date is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "number"),
+    [
+        ("某某旗疫情防控指挥部第一百零二号通告", "第102号"),
+        ("某某旗疫情防控指挥部通告（2022年第219号）", "2022年第219号"),
+        ("某某旗疫情防控指挥部3号令", "第3号"),
+    ],
+)
+def test_a_notice_numbered_in_its_series(heading: str, number: str) -> None:
+    notice = parse_notice(f"{heading}\n各苏木镇：\n请做好防控工作。")
+    assert notice.doc_number == number
+    assert notice.issuer == "某某旗疫情防控指挥部"

@@ -66,6 +66,17 @@ def _text(response: Any) -> str:
     return content.decode("utf-8", "replace")
 
 
+# The release confirm step with a clearance (the observation has days without a check).
+def cleared(observation_id: int) -> dict[str, object]:
+    return {
+        "ids": [observation_id],
+        "step": "confirm",
+        "cleared_ids": [observation_id],
+        "clearance_by": "王医生",
+        "clearance_reason": "复查正常",
+    }
+
+
 @time_machine.travel(datetime(2020, 2, 19, 19, tzinfo=TZ), tick=False)  # after 18:00
 class OutsiderTests(BaseTestCase):
     @classmethod
@@ -181,7 +192,8 @@ class OutsiderTests(BaseTestCase):
                 ),
             ],
             "observation-release-bulk": [
-                ("post", "/returnees/observations/release/", {"ids": [o]})
+                ("post", "/returnees/observations/release/", {"ids": [o]}),
+                ("post", "/returnees/observations/release/", cleared(o)),
             ],
             "census-import": [
                 ("get", "/returnees/import/", {}),
@@ -310,5 +322,9 @@ class OutsiderTests(BaseTestCase):
         assert client.get(f"/returnees/posters/{VILLAGE}.png").status_code == 200
         assert client.get(f"/returnees/import/jobs/{self.job.pk}/").status_code == 200
         response = client.post("/returnees/observations/release/", {"ids": [self.obs.pk]})
+        assert response.status_code == 200  # the confirm step, naming the person
+        assert "李四" in _text(response)
+        assert Observation.objects.get(pk=self.obs.pk).status == ObservationStatus.ACTIVE
+        response = client.post("/returnees/observations/release/", cleared(self.obs.pk))
         assert response.status_code == 302
         assert Observation.objects.get(pk=self.obs.pk).status == ObservationStatus.RELEASED

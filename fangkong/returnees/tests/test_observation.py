@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from fangkong.accounts.roles import Role
-from fangkong.core.models import AuditEntry, EmergencyPeriod, ResponseLevel
-from fangkong.core.rollups import figures, rebuild
+from fangkong.core.models import EmergencyPeriod, ResponseLevel
+from fangkong.core.rollups import figures
 from fangkong.returnees import metrics, selectors
 from fangkong.returnees.models import (
     KeyGroup,
@@ -21,7 +21,6 @@ from fangkong.returnees.models import (
 from fangkong.returnees.services import (
     check_record,
     observation_end,
-    observation_release_bulk,
     observation_resume,
     observation_start,
     returnee_register,
@@ -135,34 +134,6 @@ class ObservationTests(BaseTestCase):
             observation_resume(actor=self.worker, observation=obs)
         level = figures(["1529"], [metrics.UNDER_OBSERVATION], on=date(2020, 2, 5))
         assert level[metrics.UNDER_OBSERVATION]["total"] == 0
-
-    def test_bulk_release_ends_only_due_observations_inside_the_jurisdiction(self):
-        due = observation_start(actor=self.worker, trip=self._inbound())
-        fresh = observation_start(
-            actor=self.worker, trip=self._inbound(ID_3), start_date=date(2020, 2, 20)
-        )
-        with time_machine.travel(datetime(2020, 2, 19, 9, tzinfo=TZ), tick=False):
-            assert observation_release_bulk(actor=self.far_worker, observation_ids=[due.pk]) == 0
-            assert (
-                observation_release_bulk(actor=self.worker, observation_ids=[due.pk, fresh.pk]) == 1
-            )
-            rolled = figures(
-                ["1529"], [metrics.UNDER_OBSERVATION, metrics.RELEASED], on=date(2020, 2, 19)
-            )
-        due.refresh_from_db()
-        fresh.refresh_from_db()
-        assert due.status == ObservationStatus.RELEASED
-        assert fresh.status == ObservationStatus.ACTIVE
-        assert rolled[metrics.UNDER_OBSERVATION]["total"] == 1
-        assert rolled[metrics.RELEASED]["total"] == 1
-        assert AuditEntry.objects.filter(verb="observation.release_bulk").count() == 1
-        rebuild([metrics.UNDER_OBSERVATION])
-        assert (
-            figures(["1529"], [metrics.UNDER_OBSERVATION], on=date(2020, 2, 19))[
-                metrics.UNDER_OBSERVATION
-            ]["total"]
-            == 1
-        )
 
     def test_a_work_unit_admin_confirms_their_own_staff_back_at_work_once(self):
         admin = make_user("unit_boss", Role.UNIT_ADMIN, "152921")

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from fangkong.accounts.api import PUBLIC_AUTH
 from fangkong.accounts.selectors import access_division_by_code
 from fangkong.assistance import selectors
 from fangkong.assistance.models import (
@@ -428,7 +429,7 @@ def _division(code: str) -> Division:
 @router.post(
     "/assistance/help/public",
     response={201: HelpCreatedOut},
-    auth=None,
+    auth=PUBLIC_AUTH,
     throttle=PublicWriteThrottle("help-request"),
     summary="Ask for help (the public; no login)",
 )
@@ -449,7 +450,7 @@ def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCrea
 @router.post(
     "/assistance/help/status",
     response=HelpStatusOut,
-    auth=None,
+    auth=PUBLIC_AUTH,
     throttle=PublicWriteThrottle("help-status"),
     summary="Status of a request by receipt number and the last 4 phone digits",
 )

@@ -1,4 +1,4 @@
-"""Demo users: one per role, plus a banner commander, with one shared password."""
+"""Demo users: one per role, plus a banner commander and banner office staff, one password."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("commander", Role.COMMANDER, "1529", "盟指挥部 王指挥"),
     ("staff", Role.STAFF, "1529", "盟指挥部办公室 李干事"),
     ("banner_commander", Role.COMMANDER, "152921", "阿左旗指挥部 张指挥"),
+    ("banner_staff", Role.STAFF, "152921", "阿左旗指挥部办公室 马干事"),
     ("grassroots", Role.GRASSROOTS, "152921110", "巴彦浩特镇 宝音"),
     ("inspector", Role.INSPECTOR, "152921110", "巴彦浩特镇卡口 刘检查员"),
     ("caseworker", Role.CASEWORKER, "152921", "阿左旗民政局 陈社工"),

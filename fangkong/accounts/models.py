@@ -62,6 +62,15 @@ class User(AbstractUser):
         ]
         return collapse_scopes(keys)
 
+    def own_division_codes(self, permission: str) -> set[str]:
+        """The divisions this user serves itself with ``permission`` (membership codes, exact).
+
+        For the few jobs done by a division's own HQ and not by those above it (a banner
+        reports its own 落实情况; the league that assigned the measure does not report for it).
+        """
+        perm = Perm(permission)
+        return {code for role, code in self._memberships if perm in ROLE_PERMISSIONS[Role(role)]}
+
     def has_perm_anywhere(self, permission: str) -> bool:
         return bool(self.scope_keys(permission))
 

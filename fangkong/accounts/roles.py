@@ -69,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             P.EMERGENCY_MANAGE,
             P.PERSONAL_DATA,
             P.DIRECTIVES_PUBLISH,
+            P.DIRECTIVES_REPORT,
             P.CHECKPOINTS_APPROVE,
             P.ASSISTANCE_APPROVE,
             P.ASSISTANCE_EXTEND,

@@ -28,7 +28,6 @@ from fangkong.assistance.models import (
     Item,
     Lot,
 )
-from fangkong.assistance.roster import RosterError
 from fangkong.assistance.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -71,6 +70,7 @@ from fangkong.core.ratelimit import PublicWriteThrottle
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.lib.spreadsheet import SpreadsheetError
 
 router = Router(tags=["assistance"])
 PERSONAL = "personal_data.view"
@@ -153,8 +153,8 @@ def household_import(request: HttpRequest, file: File[UploadedFile]) -> ImportOu
     selectors._keys(actor, permissions.CASEWORK)
     try:
         result = households.households_import(actor=actor, stream=file, filename=file.name or "")
-    except RosterError as exc:
-        raise HttpError(422, "; ".join(exc.errors)) from None
+    except SpreadsheetError as exc:
+        raise HttpError(422, "; ".join(exc.messages)) from None
     return ImportOut(created=result.created, updated=result.updated, members=result.members)
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
 from fangkong.core.rollups import (
     STATISTICS,
+    BreakdownRow,
     Median,
     register_average,
+    register_breakdown,
     register_median,
     register_metric,
 )
@@ -28,6 +31,7 @@ APPLICATIONS_SUBMITTED = "assistance.applications.submitted"
 APPLICATIONS_APPROVED = "assistance.applications.approved"
 DELIVERIES_DONE = "assistance.deliveries.delivered"
 STOCK_UNITS = "assistance.stock.units"
+STOCK_BY_ITEM = "assistance.stock.by_item"
 # Statistics of the time to answer a help request (whole minutes, as ``response_minutes``).
 HELP_RESPONSE_MEDIAN = "assistance.help.response_median"
 HELP_RESPONSE_AVERAGE = "assistance.help.response_average"
@@ -143,6 +147,35 @@ def _recount_stock() -> Iterable[tuple[str, date, int]]:
     return _rows(counter)
 
 
+def stock_by_item(scope_key: str, day: date) -> list[BreakdownRow]:
+    """Goods in stock within a division at the end of ``day``: one row per item, in the
+    item's own unit (the ledger's sum up to that moment)."""
+    from datetime import time, timedelta
+
+    from django.db.models import Sum
+
+    from fangkong.assistance.models import StockMovement
+
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    rows = (
+        StockMovement.objects.filter(warehouse__division_code__startswith=scope_key, at__lt=end)
+        .values("item__name", "item__unit")
+        .annotate(quantity=Sum("quantity"))
+        .order_by("item__name", "item__unit")
+    )
+    return [
+        BreakdownRow(row["item__name"], row["item__unit"], _plain(Decimal(row["quantity"])))
+        for row in rows
+    ]
+
+
+def _plain(quantity: Decimal) -> Decimal:
+    """12.500 → 12.5, 100.000 → 100 (never 1E+2)."""
+    if quantity == quantity.to_integral_value():
+        return quantity.quantize(Decimal(1))
+    return quantity.normalize()
+
+
 def register() -> None:
     register_metric(
         HOUSEHOLDS_ACTIVE, _("Vulnerable households on the roster"), "stock", _recount_households
@@ -190,12 +223,15 @@ def register() -> None:
         "flow",
         lambda: _recount_applications(True),
     )
+    # Kept for the history it holds, not shown: it adds up bags, boxes and pieces.
     register_metric(
         STOCK_UNITS,
         _("Donated goods in stock (whole units)"),
         "stock",
         _recount_stock,
+        hidden=True,
     )
+    register_breakdown(STOCK_BY_ITEM, _("Donated goods in stock, per item"), stock_by_item)
     register_metric(
         DELIVERIES_DONE, _("Donations delivered to the door"), "flow", _recount_deliveries
     )

@@ -1,22 +1,35 @@
-"""Reading the civil-affairs roster (xlsx) into checked rows; nothing is written here.
+"""Reading the civil-affairs roster (xlsx, or CSV in UTF-8 or GBK) into checked rows; nothing
+is written here.
 
 One sheet, one row per person. The head's row (relation 户主) carries the household's fields;
-member rows follow with the same household number. Headers may be Chinese or English.
-Every problem is reported as ``row N, column X: what is wrong``.
+member rows follow with the same household number. Headers may be Chinese or English. The
+file is read by the one spreadsheet reader (``fangkong.lib.spreadsheet``: size, zip bomb and
+row limits before anything is unpacked); every problem is a ``Problem`` with its row and column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from python_calamine import CalamineWorkbook
+from django.utils.translation import gettext_noop
 
 from fangkong.assistance.models import Category
 from fangkong.lib.ids import InvalidNumber, division_scope_key, normalize_mobile, parse_id_number
+from fangkong.lib.spreadsheet import (
+    Columns,
+    Problem,
+    SpreadsheetError,
+    cell_text,
+    check_size,
+    parse_date,
+    read_spreadsheet,
+)
 
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
 MAX_ERRORS = 50
 
 COLUMNS = {
@@ -46,14 +59,6 @@ CATEGORY_WORDS = {
 }
 
 
-class RosterError(ValueError):
-    """The roster cannot be imported; ``errors`` lists every problem found."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors[:5]))
-        self.errors = errors
-
-
 @dataclass
 class MemberRow:
     row: int
@@ -76,46 +81,32 @@ class HouseholdRow:
     members: list[MemberRow] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+ROSTER_COLUMNS = Columns(COLUMNS)
 
 
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("date must be written as YYYY-MM-DD") from None
-
-
-def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
-    """Parse and check a roster; raise ``RosterError`` listing every problem."""
-    try:
-        book = CalamineWorkbook.from_filelike(stream)
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several types for a non-xlsx file
-        raise RosterError([f"the file is not a readable xlsx workbook ({exc})"]) from None
-    if not rows:
-        raise RosterError(["the sheet is empty"])
-    header = [_text(h).lower() for h in rows[0]]
-    index: dict[str, int] = {}
-    for key, names in COLUMNS.items():
-        for pos, title in enumerate(header):
-            if title in {n.lower() for n in names}:
-                index[key] = pos
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
+def read_roster(stream: IO[bytes], filename: str = "roster.xlsx") -> list[HouseholdRow]:
+    """Parse and check a roster; raise ``SpreadsheetError`` listing every problem."""
+    check_size(getattr(stream, "size", None), MAX_FILE_BYTES)
+    data = stream.read(MAX_FILE_BYTES + 1)
+    sheet = read_spreadsheet(
+        data,
+        filename or "roster.xlsx",
+        columns=ROSTER_COLUMNS,
+        header_keys=("name", "id_number"),
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_FILE_BYTES,
+    )
+    found = ROSTER_COLUMNS.map(sheet.rows[sheet.header_row])
+    index = found.index
+    missing = ROSTER_COLUMNS.missing(found, REQUIRED)
     if missing:
-        raise RosterError([f"row 1: missing column(s) {', '.join(missing)}"])
-
-    errors: list[str] = []
+        raise SpreadsheetError(
+            gettext_noop("missing columns: %(columns)s"),
+            {"columns": ", ".join(missing)},
+            row=sheet.header_row + 1,
+        )
+    _text = cell_text
+    errors: list[Problem] = []
     households: dict[str, HouseholdRow] = {}
     members: list[tuple[str, MemberRow]] = []
     seen_ids: dict[str, int] = {}
@@ -124,23 +115,21 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
         pos = index.get(key)
         return values[pos] if pos is not None and pos < len(values) else None
 
-    def err(row: int, key: str, message: str) -> None:
-        errors.append(f"row {row}, column {COLUMNS[key][0]}: {message}")
+    def err(row: int, key: str, message: str, params: dict[str, Any] | None = None) -> None:
+        errors.append(Problem(row, found.names.get(key, COLUMNS[key][0]), message, params))
 
-    for number, values in enumerate(rows[1:], start=2):
+    for number, values in sheet.body():
         if len(errors) >= MAX_ERRORS:
             break
-        if all(_text(v) == "" for v in values):
-            continue
         key = _text(cell(values, "household"))
         name = _text(cell(values, "name"))
         relation = _text(cell(values, "relation"))
         if not key:
-            err(number, "household", "household number is missing")
+            err(number, "household", gettext_noop("household number is missing"))
         if not name:
-            err(number, "name", "name is missing")
+            err(number, "name", gettext_noop("name is missing"))
         if not relation:
-            err(number, "relation", "relation to the head is missing")
+            err(number, "relation", gettext_noop("relation to the head is missing"))
         id_text = _text(cell(values, "id_number"))
         id_number = ""
         if id_text:
@@ -150,7 +139,12 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
                 err(number, "id_number", str(exc))
             else:
                 if id_number in seen_ids:
-                    err(number, "id_number", f"the same ID number is on row {seen_ids[id_number]}")
+                    err(
+                        number,
+                        "id_number",
+                        gettext_noop("the same ID number is on row %(row)d"),
+                        {"row": seen_ids[id_number]},
+                    )
                 seen_ids.setdefault(id_number, number)
         phone = ""
         phone_text = _text(cell(values, "phone"))
@@ -164,12 +158,13 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
             members.append((key, person))
             continue
         if not id_text:
-            err(number, "id_number", "the head's ID number is missing")
+            err(number, "id_number", gettext_noop("the head's ID number is missing"))
         if key in households:
             err(
                 number,
                 "household",
-                f"household {key} already has a head on row {households[key].row}",
+                gettext_noop("household %(key)s already has a head on row %(row)d"),
+                {"key": key, "row": households[key].row},
             )
             continue
         division_code = ""
@@ -183,7 +178,10 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
             err(
                 number,
                 "category",
-                f"unknown category {category_text!r} (低保, 特困, 独居老人, 残疾, 留守儿童, 大病)",
+                gettext_noop(
+                    "unknown category '%(value)s' (低保, 特困, 独居老人, 残疾, 留守儿童, 大病)"
+                ),
+                {"value": category_text},
             )
         allowance = Decimal(0)
         allowance_text = _text(cell(values, "allowance"))
@@ -191,17 +189,22 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
             try:
                 allowance = Decimal(allowance_text).quantize(Decimal("0.01"))
             except InvalidOperation:
-                err(number, "allowance", f"{allowance_text!r} is not an amount")
+                err(
+                    number,
+                    "allowance",
+                    gettext_noop("'%(value)s' is not an amount"),
+                    {"value": allowance_text},
+                )
             else:
                 if allowance < 0:
-                    err(number, "allowance", "the allowance cannot be negative")
+                    err(number, "allowance", gettext_noop("the allowance cannot be negative"))
         next_review = None
         review_value = cell(values, "next_review")
         if _text(review_value):
             try:
-                next_review = _date(review_value)
-            except ValueError as exc:
-                err(number, "next_review", str(exc))
+                next_review = parse_date(review_value)
+            except (ValueError, OverflowError):
+                err(number, "next_review", gettext_noop("date must be written as YYYY-MM-DD"))
         households[key] = HouseholdRow(
             row=number,
             key=key,
@@ -215,11 +218,16 @@ def read_roster(stream: IO[bytes]) -> list[HouseholdRow]:
     for key, person in members:
         household = households.get(key)
         if household is None:
-            err(person.row, "household", f"household {key} has no head (户主) row")
+            err(
+                person.row,
+                "household",
+                gettext_noop("household %(key)s has no head (户主) row"),
+                {"key": key},
+            )
         else:
             household.members.append(person)
     if errors:
-        raise RosterError(errors[:MAX_ERRORS])
+        raise SpreadsheetError(problems=errors[:MAX_ERRORS])
     if not households:
-        raise RosterError(["the roster holds no household"])
+        raise SpreadsheetError(gettext_noop("the roster holds no household"))
     return list(households.values())

@@ -1,18 +1,29 @@
-"""The checkpoint sync API: open checkpoints for devices, and batches of passages."""
+"""The checkpoint API: open checkpoints for devices, batches of passages, and rosters."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from fangkong.accounts.models import User
 from fangkong.checkpoints import selectors, services
-from fangkong.checkpoints.models import Checkpoint
-from fangkong.checkpoints.schemas import BatchIn, BatchOut, CheckpointOut, ErrorOut
+from fangkong.checkpoints.models import Checkpoint, Shift
+from fangkong.checkpoints.schemas import (
+    BatchIn,
+    BatchOut,
+    CheckpointOut,
+    DoubleBookingOut,
+    ErrorOut,
+    ShiftIn,
+    ShiftOut,
+)
 from fangkong.lib.runtime import collector_paused
 
 router = Router(tags=["checkpoints"])
@@ -137,3 +148,119 @@ def _passages_batch(actor: User, checkpoint: Checkpoint, body: bytes) -> Any:
     # than the rest of the response.
     answer = {"results": [dict(zip(_RESULT_KEYS, r, strict=True)) for r in results]}
     return HttpResponse(json.dumps(answer), content_type="application/json")
+
+
+# --- rosters ----------------------------------------------------------------------------------
+
+MAX_ROSTER_DAYS = 62
+
+
+def _shift_out(s: Shift) -> ShiftOut:
+    return ShiftOut(
+        id=s.pk,
+        checkpoint=s.checkpoint_id,
+        checkpoint_name=s.checkpoint.name,
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        leader=s.leader.username,
+        members=sorted(m.username for m in s.members.all()),
+        handover_note=s.handover_note,
+    )
+
+
+def _people(checkpoint: Checkpoint, payload: ShiftIn) -> dict[str, Any]:
+    """The leader and members by username, among those who may serve at this checkpoint."""
+    wanted = [payload.leader, *payload.members]
+    found = {
+        u.username: u for u in selectors.duty_candidates(checkpoint).filter(username__in=wanted)
+    }
+    for field, names in (("leader", [payload.leader]), ("members", payload.members)):
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise HttpError(422, f"{field}: may not serve at this checkpoint: {', '.join(missing)}")
+    return {
+        "starts_at": payload.starts_at,
+        "ends_at": payload.ends_at,
+        "leader": found[payload.leader],
+        "members": [found[n] for n in payload.members],
+        "override_reason": payload.override_reason,
+    }
+
+
+def _save_shift(call: Any, **kwargs: Any) -> Any:
+    try:
+        shift = call(**kwargs)
+    except PermissionDenied:
+        raise HttpError(404, "Not found") from None
+    except services.DoubleBooked as exc:
+        return Status(
+            409,
+            {
+                "detail": " ".join(exc.messages)
+                + " Send it again with override_reason to confirm the double booking.",
+                "clashes": [c.as_record() for c in exc.clashes],
+            },
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            parts = [
+                f"{field}: {message}" if field != "__all__" else message
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
+            raise HttpError(422, " ".join(parts)) from None
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return shift
+
+
+@router.get(
+    "/checkpoints/{checkpoint_id}/shifts",
+    response={200: list[ShiftOut], 404: ErrorOut, 422: ErrorOut},
+    summary="A checkpoint's shifts overlapping [start, end) (default: the next 7 days)",
+)
+def shift_list(
+    request: HttpRequest,
+    checkpoint_id: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[ShiftOut]:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    since = start or timezone.now()
+    until = end or since + timedelta(days=7)
+    if until <= since or until - since > timedelta(days=MAX_ROSTER_DAYS):
+        raise HttpError(422, f"end: after start, at most {MAX_ROSTER_DAYS} days later")
+    return [_shift_out(s) for s in selectors.shifts_between(checkpoint, since, until)]
+
+
+@router.post(
+    "/checkpoints/{checkpoint_id}/shifts",
+    response={201: ShiftOut, 404: ErrorOut, 409: DoubleBookingOut, 422: ErrorOut},
+    summary="Add a shift; a double booking is refused (409) unless override_reason is given",
+)
+def shift_create(request: HttpRequest, checkpoint_id: int, payload: ShiftIn) -> Any:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    result = _save_shift(
+        services.shift_create, actor=actor, checkpoint=checkpoint, **_people(checkpoint, payload)
+    )
+    if isinstance(result, Shift):
+        return Status(201, _shift_out(result))
+    return result
+
+
+@router.put(
+    "/checkpoints/shifts/{shift_id}",
+    response={200: ShiftOut, 404: ErrorOut, 409: DoubleBookingOut, 422: ErrorOut},
+    summary="Change a shift's times or people (the same double-booking rule)",
+)
+def shift_update(request: HttpRequest, shift_id: int, payload: ShiftIn) -> Any:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    result = _save_shift(
+        services.shift_update, actor=actor, shift=shift, **_people(shift.checkpoint, payload)
+    )
+    if isinstance(result, Shift):
+        shift.refresh_from_db()
+        return _shift_out(shift)
+    return result

@@ -28,6 +28,10 @@ EXTRA_INSPECTORS = [
     ("cp_inspector_1", "巴彦浩特镇卡口 王检查员"),
     ("cp_inspector_2", "巴彦浩特镇卡口 乌日娜"),
     ("cp_inspector_3", "巴彦浩特镇卡口 巴特尔"),
+    ("cp_inspector_4", "巴彦浩特镇卡口 其其格"),
+    ("cp_inspector_5", "高速卡口 张建国"),
+    ("cp_inspector_6", "高速卡口 李红梅"),
+    ("cp_inspector_7", "高速卡口 敖登"),
 ]
 
 # name, division code, kind, final status, location, (lat, lon), min people
@@ -205,6 +209,15 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         return
     people = _inspectors(out)
     inspector = _user("inspector") or people[0]
+    by_name = {p.username: p for p in people}
+    teams = [
+        [by_name[n] for n in names if n in by_name]
+        for names in (
+            ("cp_inspector_1", "cp_inspector_2", "inspector"),
+            ("cp_inspector_3", "grassroots", "cp_inspector_4"),
+            ("cp_inspector_5", "cp_inspector_6", "cp_inspector_7"),
+        )
+    ]
     now = timezone.now()
     created = stored = 0
     for name, code, kind, status, location, coords, min_staff in CHECKPOINTS:
@@ -245,7 +258,10 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         Transition.objects.filter(checkpoint=checkpoint, to_status=Status.OPEN).update(at=opened_at)
         checkpoint.refresh_from_db()
         if code.startswith("152921110") or kind == Kind.HIGHWAY:
-            _roster(checkpoint, people, staff, now, gap_day=3 if "东关" in name else None)
+            # Each checkpoint has its own team: nobody is on two checkpoints at once.
+            team = teams.pop(0) if teams else []
+            if team:
+                _roster(checkpoint, team, staff, now, gap_day=3 if "东关" in name else None)
         if code.startswith("152921110"):
             stored += _passages(checkpoint, inspector, now, rng=rng, count=400 * scale)
         if status == Status.SUSPENDED:

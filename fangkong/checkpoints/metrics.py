@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -29,6 +29,10 @@ REJECTED = "checkpoints.rejected"
 OPEN = "checkpoints.open"
 UNAUTHORISED_REPORTED = "checkpoints.unauthorised_reported"
 UNAUTHORISED_RESOLVED = "checkpoints.unauthorised_resolved"
+# Green passes checked on the duty page: every passage logged with a pass serial; and the fast
+# passes the server flagged because the pass they name was not good (or named none).
+PASSES_CHECKED = "checkpoints.passes_checked"
+PASSAGES_FLAGGED = "checkpoints.passages.flagged"
 # Medians of the two times the duty page measures for a green-channel (fast-passed) vehicle.
 FAST_SCAN_MEDIAN = "checkpoints.fast_pass.scan_ms"
 FAST_LOG_MEDIAN = "checkpoints.fast_pass.log_ms"
@@ -83,13 +87,30 @@ def _reports_resolved() -> Iterable[tuple[str, date, int]]:
 
 
 def _passages(result: str) -> Iterable[tuple[str, date, int]]:
+    return _passage_counts(Passage.objects.filter(result=result))
+
+
+def _passage_counts(qs: Any) -> Iterable[tuple[str, date, int]]:
     rows = (
-        Passage.objects.filter(result=result)
-        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        qs.annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
         .values("division_code", "day")
         .annotate(n=Count("id"))
     )
     return [(row["division_code"], row["day"], row["n"]) for row in rows]
+
+
+def passage_bumps(row: dict[str, object]) -> list[tuple[str, str, date, int]]:
+    """Every bump of one stored passage: its result, a pass checked or flagged, its timings."""
+    at = cast(datetime, row["at"])
+    day = at.astimezone(timezone.get_current_timezone()).date()
+    code = cast(str, row["division_code"])
+    bumps = [(passage_metric(cast(str, row["result"])), code, day, 1)]
+    if row.get("pass_serial"):
+        bumps.append((PASSES_CHECKED, code, day, 1))
+    if row.get("flag"):
+        bumps.append((PASSAGES_FLAGGED, code, day, 1))
+    bumps.extend(fast_pass_bumps(row))
+    return bumps
 
 
 def fast_pass_bumps(row: dict[str, object]) -> list[tuple[str, str, date, int]]:
@@ -157,6 +178,18 @@ def register() -> None:
             "flow",
             lambda r=result.value: _passages(r),  # type: ignore[misc]
         )
+    register_metric(
+        PASSES_CHECKED,
+        _("Green passes checked at checkpoints"),
+        "flow",
+        lambda: _passage_counts(Passage.objects.exclude(pass_serial="")),
+    )
+    register_metric(
+        PASSAGES_FLAGGED,
+        _("Fast passes flagged: the pass was not good"),
+        "flow",
+        lambda: _passage_counts(Passage.objects.exclude(flag="")),
+    )
     register_median(
         FAST_SCAN_MEDIAN,
         _("Median fast-pass time: scan to verdict"),

@@ -10,8 +10,9 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
@@ -287,6 +288,35 @@ class Shift(TimeStampedModel):
 
     def covers(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at
+
+    @property
+    def ends_next_day(self) -> bool:
+        """Whether the shift ends on a later local day than it starts (past midnight)."""
+        return timezone.localdate(self.ends_at) > timezone.localdate(self.starts_at)
+
+    def times_display(self) -> str:
+        """``08:00–20:00``; a shift across midnight ``20:00–次日 08:00``; ending at midnight
+        ``16:00–24:00``. Shown on the day the shift starts."""
+        return shift_times(self.starts_at, self.ends_at)
+
+    def span_display(self) -> str:
+        """The start date too: ``02-10 20:00–次日 08:00``."""
+        return f"{timezone.localtime(self.starts_at):%m-%d} {self.times_display()}"
+
+
+def shift_times(starts_at: datetime, ends_at: datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    days = (end.date() - start.date()).days
+    if days == 1 and end.time() == datetime.min.time():
+        return f"{start:%H:%M}–24:00"
+    if days == 0:
+        return f"{start:%H:%M}–{end:%H:%M}"
+    if days == 1:
+        return gettext("%(start)s–next day %(end)s") % {
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+        }
+    return f"{start:%H:%M}–{end:%m-%d %H:%M}"
 
 
 class Direction(models.TextChoices):

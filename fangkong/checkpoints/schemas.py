@@ -55,3 +55,40 @@ class BatchOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ShiftIn(Schema):
+    """A shift to put on a checkpoint's roster. People by username; ``override_reason`` confirms
+    a double booking (someone already on an overlapping shift) and is kept in the audit trail."""
+
+    starts_at: datetime
+    ends_at: datetime
+    leader: str
+    members: list[str] = []
+    override_reason: str = ""
+
+
+class ShiftOut(Schema):
+    id: int
+    checkpoint: int
+    checkpoint_name: str
+    starts_at: datetime
+    ends_at: datetime
+    leader: str
+    members: list[str]
+    handover_note: str
+
+
+class ClashOut(Schema):
+    person: str
+    shift: int
+    checkpoint: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class DoubleBookingOut(Schema):
+    """409: the shift would double-book people; send it again with ``override_reason``."""
+
+    detail: str
+    clashes: list[ClashOut]

@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -469,6 +471,79 @@ def _check_shift(
         raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class Clash:
+    """One person of a planned shift already on ``other``, whose times overlap it."""
+
+    person: User
+    other: Shift
+
+    def describe(self) -> str:
+        return _("%(person)s is already on the shift at %(checkpoint)s, %(span)s.") % {
+            "person": self.person,
+            "checkpoint": self.other.checkpoint,
+            "span": self.other.span_display(),
+        }
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "person": self.person.username,
+            "shift": self.other.pk,
+            "checkpoint": self.other.checkpoint.name,
+            "starts_at": self.other.starts_at.isoformat(),
+            "ends_at": self.other.ends_at.isoformat(),
+        }
+
+
+class DoubleBooked(ValidationError):
+    """People of a planned shift are on another shift at the same time (at any checkpoint).
+    The roster's keeper may still confirm it with a reason (an override, audited)."""
+
+    def __init__(self, clashes: list[Clash]) -> None:
+        self.clashes = clashes
+        super().__init__([c.describe() for c in clashes], code="double_booked")
+
+
+def _clashes(
+    people: list[User], starts_at: datetime, ends_at: datetime, *, exclude: int | None = None
+) -> list[Clash]:
+    """Lock the people's rows (so two keepers booking one person at once take turns), then
+    find every other shift of theirs that overlaps [starts_at, ends_at). Call inside the
+    transaction that writes the shift."""
+    ids = sorted({p.pk for p in people})
+    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    others = (
+        Shift.objects.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .filter(Q(leader_id__in=ids) | Q(members__in=ids))
+        .exclude(pk=exclude)
+        .select_related("checkpoint")
+        .prefetch_related("members")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+    by_id = {p.pk: p for p in people}
+    clashes = []
+    for other in others:
+        on_it = {other.leader_id, *(m.pk for m in other.members.all())}
+        clashes += [Clash(by_id[pk], other) for pk in ids if pk in on_it]
+    return clashes
+
+
+def _settle_clashes(actor: User, shift: Shift, clashes: list[Clash], override_reason: str) -> None:
+    """Refuse a double booking, or record the keeper's confirmed override with its reason."""
+    if not clashes:
+        return
+    if not override_reason.strip():
+        raise DoubleBooked(clashes)
+    record_audit(
+        actor,
+        "checkpoint.shift_override",
+        shift,
+        reason=override_reason.strip(),
+        clashes=[c.as_record() for c in clashes],
+    )
+
+
 def shift_create(
     *,
     actor: User,
@@ -477,11 +552,15 @@ def shift_create(
     ends_at: datetime,
     leader: User,
     members: Iterable[User] = (),
+    override_reason: str = "",
 ) -> Shift:
+    """Put people on duty. Anyone already on an overlapping shift (at any checkpoint) makes
+    it a double booking: refused with ``DoubleBooked`` unless ``override_reason`` is given."""
     _require(actor, Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
     people = [leader, *[m for m in members if m.pk != leader.pk]]
     _check_shift(checkpoint, starts_at, ends_at, people)
     with transaction.atomic():
+        clashes = _clashes(people, starts_at, ends_at)
         shift = Shift.objects.create(
             checkpoint=checkpoint,
             division_code=checkpoint.division_code,
@@ -489,6 +568,7 @@ def shift_create(
             ends_at=ends_at,
             leader=leader,
         )
+        _settle_clashes(actor, shift, clashes, override_reason)
         shift.members.set(people[1:])
         record_audit(
             actor,
@@ -509,8 +589,10 @@ def shift_update(
     ends_at: datetime,
     leader: User,
     members: Iterable[User] = (),
+    override_reason: str = "",
 ) -> Shift:
-    """Change a shift's times or people; the handover note stays with it."""
+    """Change a shift's times or people; the handover note stays with it. The same
+    double-booking rule as ``shift_create`` (the shift itself excluded)."""
     _require(actor, Perm.CHECKPOINTS_REQUEST, shift.division_code)
     people = [leader, *[m for m in members if m.pk != leader.pk]]
     _check_shift(shift.checkpoint, starts_at, ends_at, people)
@@ -520,6 +602,9 @@ def shift_update(
         "people": [shift.leader.username, *sorted(m.username for m in shift.members.all())],
     }
     with transaction.atomic():
+        _settle_clashes(
+            actor, shift, _clashes(people, starts_at, ends_at, exclude=shift.pk), override_reason
+        )
         shift.starts_at = starts_at
         shift.ends_at = ends_at
         shift.leader = leader
@@ -930,19 +1015,11 @@ def _stored_uuids(keys: list[str]) -> set[str]:
 
 
 def _bump_passages(rows: Iterable[dict[str, Any]]) -> None:
-    """A passage counts under its result, and a timed fast pass in the timing histograms."""
-    tz = timezone.get_current_timezone()
+    """A passage counts under its result, a pass checked or flagged, and a timed fast pass in
+    the timing histograms (``metrics.passage_bumps``)."""
     bumps: list[tuple[str, str, date, int]] = []
     for row in rows:
-        bumps.append(
-            (
-                metrics.passage_metric(row["result"]),
-                row["division_code"],
-                row["at"].astimezone(tz).date(),
-                1,
-            )
-        )
-        bumps.extend(metrics.fast_pass_bumps(row))
+        bumps.extend(metrics.passage_bumps(row))
     bump_many(bumps)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -431,14 +432,18 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             )
             messages.success(request, _("Minimum people per shift changed."))
             return redirect(request.get_full_path())
+    clashes: list[services.Clash] = []
     if may_edit:
         form = ShiftForm(request.POST or None, candidates=selectors.duty_candidates(checkpoint))
         if request.method == "POST" and "min_staff" not in request.POST and form.is_valid():
-            try:
-                services.shift_create(actor=actor, checkpoint=checkpoint, **form.cleaned_data)
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
+            saved, clashes = _save_shift(
+                request,
+                form,
+                lambda reason: services.shift_create(
+                    actor=actor, checkpoint=checkpoint, override_reason=reason, **form.cleaned_data
+                ),
+            )
+            if saved:
                 messages.success(request, _("Shift added."))
                 return redirect(request.get_full_path())
     elif request.method == "POST":
@@ -453,10 +458,32 @@ def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             "previous": start_day - timedelta(days=7),
             "next": start_day + timedelta(days=7),
             "form": form,
+            "clashes": clashes,
             "staff_form": staff_form,
             "nav_current": "checkpoints:checkpoint-list",
         },
+        status=400 if form is not None and form.errors else 200,
     )
+
+
+def _save_shift(
+    request: HttpRequest, form: ShiftForm, save: Callable[[str], object]
+) -> tuple[bool, list[services.Clash]]:
+    """Save through ``save(override_reason)``. A double booking comes back as its clashes, for
+    the page's confirm-override step; the reason counts only when that step's button was used."""
+    confirmed = "confirm_override" in request.POST
+    reason = request.POST.get("override_reason", "").strip() if confirmed else ""
+    try:
+        save(reason)
+    except services.DoubleBooked as exc:
+        errors_into_form(form, exc)
+        if confirmed:
+            form.add_error(None, _("Give the reason for the double booking to confirm it."))
+        return False, exc.clashes
+    except ValidationError as exc:
+        errors_into_form(form, exc)
+        return False, []
+    return True, []
 
 
 @login_required
@@ -489,14 +516,19 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
         initial=initial,
         candidates=selectors.duty_candidates(shift.checkpoint),
     )
+    clashes: list[services.Clash] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.shift_update(actor=actor, shift=shift, **form.cleaned_data)
+            saved, clashes = _save_shift(
+                request,
+                form,
+                lambda reason: services.shift_update(
+                    actor=actor, shift=shift, override_reason=reason, **form.cleaned_data
+                ),
+            )
         except PermissionDenied:
             raise Http404 from None
-        except ValidationError as exc:
-            errors_into_form(form, exc)
-        else:
+        if saved:
             messages.success(request, _("Shift changed."))
             start = timezone.localdate(shift.starts_at).isoformat()
             return redirect(
@@ -505,7 +537,12 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
     return render(
         request,
         "checkpoints/shift_edit.html",
-        {"shift": shift, "form": form, "nav_current": "checkpoints:checkpoint-list"},
+        {
+            "shift": shift,
+            "form": form,
+            "clashes": clashes,
+            "nav_current": "checkpoints:checkpoint-list",
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -35,6 +35,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -248,6 +249,42 @@ def register_average(
     average = Average(name, label, unit, sum_metric, count_metric, scale)
     STATISTICS[name] = average
     return average
+
+
+# --- breakdowns: figures that do not add up across their rows --------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    unit: str  # each row keeps its own unit of measure: 袋 and 公斤 are never summed
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A figure per item with its unit (goods in stock), read from the source when shown.
+
+    ``rows(scope_key, day)`` gives the rows within a division as of the end of ``day``; the
+    sources are small (items × warehouses), so the cost does not grow with the people or
+    passages counted elsewhere.
+    """
+
+    name: str
+    label: Any
+    rows: Callable[[str, date], list[BreakdownRow]]
+
+
+BREAKDOWNS: dict[str, Breakdown] = {}
+
+
+def register_breakdown(
+    name: str, label: Any, rows: Callable[[str, date], list[BreakdownRow]]
+) -> Breakdown:
+    """Declare a breakdown (call from an AppConfig.ready); it is shown in its app's group."""
+    breakdown = Breakdown(name, label, rows)
+    BREAKDOWNS[name] = breakdown
+    return breakdown
 
 
 _DAILY_UPSERT = (

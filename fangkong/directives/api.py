@@ -6,24 +6,33 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.directives import selectors, services
 from fangkong.directives.dashboard import Row, StatRow, build_dashboard
-from fangkong.directives.models import Notice
+from fangkong.directives.models import (
+    Assignment,
+    AssignmentStatus,
+    ImplementationReport,
+    Notice,
+)
 from fangkong.directives.parsing import MAX_TEXT_CHARS, NoticeImportError, cn_numeral, parse_notice
 from fangkong.directives.schemas import (
     AssignIn,
+    AssignmentDetailOut,
     AssignmentOut,
     ChildOut,
     DashboardOut,
+    EvidenceOut,
     FigureOut,
     GroupOut,
+    ImplementationReportOut,
     MatrixCellOut,
     MatrixOut,
     MatrixRowOut,
@@ -33,6 +42,7 @@ from fangkong.directives.schemas import (
     NoticeOut,
     ParsedOut,
     ParseIn,
+    ReporterAssignmentOut,
     ReportIn,
     ReportOut,
     ReturnIn,
@@ -179,10 +189,122 @@ def notice_matrix(request: HttpRequest, notice_id: int) -> MatrixOut:
     )
 
 
+MAX_PAGE = 500
+
+
+def _report_out(r: ImplementationReport) -> ImplementationReportOut:
+    return ImplementationReportOut(
+        id=r.pk,
+        status=r.status,
+        state=r.state,
+        text=r.text,
+        figures=r.figures,
+        return_comment=r.return_comment,
+        author=str(r.author) if r.author else "",
+        created_at=r.created_at,
+        evidence=[
+            EvidenceOut(
+                id=a.pk,
+                name=a.name,
+                url=reverse("directives:attachment-download", args=["report", a.pk]),
+            )
+            for a in r.attachments.all()
+        ],
+    )
+
+
+def _assignment_fields(a: Assignment, latest: ImplementationReport | None) -> dict[str, Any]:
+    notice = a.measure.notice
+    return {
+        "id": a.pk,
+        "notice_id": notice.pk,
+        "notice_title": notice.title,
+        "notice_doc_number": notice.doc_number,
+        "issuer": notice.issuer_name,
+        "measure_number": a.measure.number,
+        "measure_title": a.measure.title,
+        "measure_text": a.measure.text,
+        "division_code": a.division_code,
+        "division_name": a.division.name,
+        "deadline": a.deadline,
+        "status": a.status,
+        "returned": a.returned,
+        "overdue": a.is_overdue_on(timezone.localdate()),
+        "latest_report": _report_out(latest) if latest is not None else None,
+    }
+
+
+@router.get(
+    "/directives/assignments",
+    response=list[ReporterAssignmentOut],
+    summary="Measures assigned to my HQ, with the latest report (sent back first; paged)",
+)
+def assignment_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    status: str = Query("", description="not_started | in_progress | done"),
+    returned: bool | None = Query(None, description="true: only those sent back"),
+    limit: int = Query(100, ge=1, le=MAX_PAGE, description="At most this many (1–500)"),
+    offset: int = Query(0, ge=0, le=1_000_000, description="Skip this many"),
+) -> list[ReporterAssignmentOut]:
+    """``X-Total-Count`` gives the number of all matches."""
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    require_perm(actor, Perm.DIRECTIVES_REPORT)
+    if status and status not in AssignmentStatus.values:
+        raise HttpError(
+            422, f"status must be one of {', '.join(AssignmentStatus.values)}, not {status!r}"
+        )
+    qs = selectors.assignment_list_for_reporter(actor=actor, status=status, returned=returned)
+    response["X-Total-Count"] = str(qs.count())
+    page = list(qs[offset : offset + limit])
+    latest = selectors.latest_reports([a.pk for a in page])
+    return [ReporterAssignmentOut(**_assignment_fields(a, latest.get(a.pk))) for a in page]
+
+
+@router.get(
+    "/directives/assignments/{assignment_id}",
+    response=AssignmentDetailOut,
+    summary="One assignment with all its reports",
+)
+def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentDetailOut:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    assignment = selectors.access_assignment_by_id(actor, assignment_id)
+    reports = list(
+        assignment.reports.select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")
+    )
+    return AssignmentDetailOut(
+        **_assignment_fields(assignment, reports[0] if reports else None),
+        reports=[_report_out(r) for r in reports],
+    )
+
+
+@router.post(
+    "/directives/reports/{report_id}/attachments",
+    response={201: ImplementationReportOut},
+    summary="Add evidence files to my HQ's latest report (multipart, field name: files)",
+)
+def report_attach(
+    request: HttpRequest, report_id: int, files: File[list[UploadedFile]]
+) -> Status[ImplementationReportOut]:
+    actor: Any = request.auth  # type: ignore[attr-defined]
+    report = selectors.access_report_by_id(actor, report_id)
+    selectors.access_assignment_by_id(actor, report.assignment_id, write=True)
+    try:
+        report = services.implementation_report_add_attachments(
+            actor=actor, report=report, attachments=files
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, _report_out(report))
+
+
 @router.post(
     "/directives/assignments/{assignment_id}/reports",
     response={201: ReportOut},
-    summary="Report 落实情况 on an assignment",
+    summary="Report 落实情况 on an assignment (evidence: then POST its files to "
+    "/directives/reports/{id}/attachments)",
 )
 def report_submit(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
     actor: Any = request.auth  # type: ignore[attr-defined]

@@ -101,11 +101,18 @@ def _amount(unit: str, value: float) -> str:
 
 
 def _estimate_text(unit: str, estimate: rollups.Estimate | None) -> str:
+    """The bucket the median lies in, which the records prove, not a point inside it that
+    they may contradict (answers all within a minute read "15 min or less", not "≈ 6 min")."""
     if estimate is None:
         return "—"
     if estimate.upper is None:
         return _("over %(amount)s") % {"amount": _amount(unit, estimate.lower)}
-    return _("≈ %(amount)s") % {"amount": _amount(unit, estimate.value)}
+    if estimate.lower == 0:
+        return _("%(amount)s or less") % {"amount": _amount(unit, estimate.upper)}
+    return _("%(lower)s to %(upper)s") % {
+        "lower": _amount(unit, estimate.lower),
+        "upper": _amount(unit, estimate.upper),
+    }
 
 
 def _bucket_text(unit: str, estimate: rollups.Estimate | None) -> str:
@@ -174,11 +181,21 @@ class StatRow:
 
 
 @dataclass
+class Table:
+    """A breakdown (``rollups.Breakdown``): one row per item, each in its own unit."""
+
+    name: str
+    label: str
+    rows: list[rollups.BreakdownRow]
+
+
+@dataclass
 class Group:
     app: str
     measures: str
     title: str
     rows: list[Row | StatRow] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
 
 @dataclass
@@ -200,6 +217,16 @@ class Dashboard:
     children: list[ChildRow]
     selected: str
     series: list[tuple[date, float | None]]
+    # Per column of ``metric_names``: the division's own headline (``totals``), and what is
+    # recorded at the division itself rather than under a child (``at_division``), so that
+    # the children's rows and ``at_division`` add up to ``totals`` for every count.
+    totals: list[int | float | None] = field(default_factory=list)
+    at_division: list[int | None] = field(default_factory=list)
+
+    def counted(self, name: str) -> bool:
+        """Whether a column is a count (adds up across divisions), not a median or average."""
+        row = self.row(name)
+        return isinstance(row, Row)
 
     def row(self, name: str) -> Row | StatRow | None:
         for group in self.groups:
@@ -278,6 +305,10 @@ def build_dashboard(
                 group.rows.append(_metric_row(entry, now, before))
             else:
                 group.rows.append(_stat_row(entry, now, before if compare else None))
+        for breakdown in sorted(rollups.BREAKDOWNS.values(), key=lambda b: b.name):
+            if breakdown.name.split(".", 1)[0] == app:
+                rows = breakdown.rows(division.code, day)
+                group.tables.append(Table(breakdown.name, _(str(breakdown.label)), rows))
         groups.append(group)
 
     children: list[ChildRow] = []
@@ -300,6 +331,16 @@ def build_dashboard(
                     values.append(count)
                     texts.append(str(count))
             children.append(ChildRow(child, values, texts))
+    rows_by_name = {r.name: r for g in groups for r in g.rows}
+    totals: list[int | float | None] = [rows_by_name[n].headline for n in names]
+    at_division: list[int | None] = []
+    if children:
+        for index, name in enumerate(names):
+            if name in statistics:
+                at_division.append(None)
+            else:
+                own = int(totals[index] or 0)
+                at_division.append(own - sum(int(c.values[index] or 0) for c in children))
 
     if selected not in kinds:
         selected = names[0] if names else ""
@@ -332,6 +373,8 @@ def build_dashboard(
         children=children,
         selected=selected,
         series=series,
+        totals=totals,
+        at_division=at_division,
     )
 
 

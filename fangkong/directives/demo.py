@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fangkong.accounts.models import User
 from fangkong.directives import services
-from fangkong.directives.models import AssignmentStatus, Notice, NoticeKind
+from fangkong.directives.models import Assignment, AssignmentStatus, Notice, NoticeKind
 from fangkong.directives.parsing import decode_text_file, parse_notice
 from fangkong.divisions.models import Division, Level
 
@@ -63,22 +63,48 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     ) + services.measure_assign(
         actor=staff, measures=measures[4:], divisions=banners, deadline=today - timedelta(days=1)
     )
-    reporter = staff  # the league office reports on behalf of the banners in the demo
-    reported = 0
-    for assignment in assignments:
-        roll = rng.random()
-        if roll < 0.35:
-            continue
-        status = AssignmentStatus.DONE if roll > 0.75 else AssignmentStatus.IN_PROGRESS
-        services.implementation_report_submit(
-            actor=reporter,
-            assignment=assignment,
-            text=f"{assignment.division.short_name}已部署落实：{assignment.measure.title}。",
-            status=status,
-            figures={"出动人员": rng.randint(20, 400), "检查点位": rng.randint(2, 40)},
-        )
-        reported += 1
+    reported = _banner_reports(rng=rng, assignments=assignments, league_staff=staff)
     out.write(
         f"  founding notice: imported with {len(measures)} measures, "
         f"{len(assignments)} assignments, {reported} reports\n"
     )
+
+
+def _banner_reports(
+    *, rng: random.Random, assignments: list[Assignment], league_staff: User
+) -> int:
+    """The banner office (``banner_staff``) reports on its banner's measures: one done, one in
+    progress, one sent back by the league office with the reason, the rest not yet reported."""
+    reporter = User.objects.filter(username="banner_staff").first()
+    if reporter is None:
+        return 0
+    own = [
+        a
+        for a in assignments
+        if a.division_code in reporter.own_division_codes("directives.report")
+    ]
+    own.sort(key=lambda a: a.measure.position)
+    plan = [
+        (AssignmentStatus.DONE, "已在全旗各苏木镇、嘎查部署落实，返岗人员逐一登记。", ""),
+        (AssignmentStatus.IN_PROGRESS, "已设立卡口，正在排班值守。", ""),
+        (
+            AssignmentStatus.DONE,
+            "已完成。",
+            "未写明各苏木镇落实的卡口数量和值守人数，请补充后重新上报。",
+        ),
+    ]
+    reported = 0
+    for assignment, (status, text, return_reason) in zip(own, plan, strict=False):
+        report = services.implementation_report_submit(
+            actor=reporter,
+            assignment=assignment,
+            text=f"{assignment.division.short_name}{text}",
+            status=status,
+            figures={"出动人员": rng.randint(20, 400), "检查点位": rng.randint(2, 40)},
+        )
+        reported += 1
+        if return_reason:
+            services.implementation_report_return(
+                actor=league_staff, report=report, comment=return_reason
+            )
+    return reported

@@ -65,8 +65,31 @@ class NoticeConfirmForm(forms.Form):
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     public = forms.BooleanField(label=_("Public (on the public notice list)"), required=False)
+    body = forms.CharField(
+        label=_("Text of the notice"),
+        max_length=MAX_TEXT_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Correct it if something that is not the notice's was left in: the measures are "
+            "read again from this text when the notice is issued."
+        ),
+    )
     text = forms.CharField(widget=forms.HiddenInput, max_length=MAX_TEXT_CHARS)
     attachments = MultipleFileField(label=_("Attachments"))
+
+    #: Shown under a field the importer did not find in the text.
+    NOT_FOUND = {
+        "issuer_name": _("Not found in the text: enter the issuer as the notice names it."),
+        "doc_number": _("No number found in the text: enter it if the notice has one."),
+        "date": _("No date found in the text (or no year): enter the notice's date."),
+    }
+
+    def mark_not_found(self, names: list[str]) -> None:
+        """Flag the fields the importer left empty, for the person to fill in."""
+        for name in names:
+            self.fields[name].help_text = self.NOT_FOUND[name]
+            self.fields[name].widget.attrs["class"] = "not-found"
 
 
 class NoticeFieldsForm(forms.Form):
@@ -150,7 +173,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=pgettext_lazy("directive implementation", "What was done"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20_000,
+        max_length=10_000,
     )
     figures = forms.CharField(
         label=_("Figures"),
@@ -159,7 +182,19 @@ class ReportForm(forms.Form):
         help_text=_("One per line, e.g. “checkpoints set up: 12”."),
         max_length=5_000,
     )
-    attachments = MultipleFileField(label=_("Attachments"))
+    attachments = MultipleFileField(
+        label=_("Evidence (photos, files)"),
+        help_text=_("Photos, PDF, Word, Excel or text files: at most 10, each up to 20 MB."),
+    )
+
+
+class AssignmentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *AssignmentStatus.choices],
+    )
+    returned = forms.BooleanField(label=_("Sent back only"), required=False)
 
 
 class ReturnForm(forms.Form):
@@ -183,6 +218,10 @@ IMPORT_ERRORS = {
     "unsupported_file": _("Only .docx and .txt files can be imported."),
     "text_too_large": _("The text is too long to be a notice: paste only the notice itself."),
     "empty": _("The text is empty."),
+    "nothing_found": _(
+        "No notice text was found in what was pasted: only a site's menus, footers, links or "
+        "headings. Copy the notice itself, from its title to its date, and paste it again."
+    ),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.accounts.roles import Perm
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import TimeStampedModel
 
@@ -137,6 +138,12 @@ class Assignment(TimeStampedModel):
 
     def is_overdue_on(self, day: date) -> bool:
         return self.status != AssignmentStatus.DONE and self.deadline < day
+
+    def is_reported_by(self, user: Any) -> bool:
+        """Only the assigned division's own HQ reports its 落实情况 (not the HQs above it)."""
+        return bool(user.is_authenticated) and self.division_code in user.own_division_codes(
+            Perm.DIRECTIVES_REPORT
+        )
 
 
 class ReportState(models.TextChoices):

@@ -94,6 +94,7 @@ __all__ = [
     "extract_text_from_docx",
     "extract_text_from_upload",
     "normalise_doc_number",
+    "parse_body",
     "parse_notice",
 ]
 
@@ -1300,13 +1301,30 @@ def _iter_nonempty(lines: Iterable[str]) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+#: Fewest Chinese characters a notice's body has (延期开学。 is a notice; a menu is not).
+_MIN_BODY_HAN = 4
+
+
+def parse_body(body: str, own_number: str = "") -> tuple[str, list[ParsedMeasure], list[str]]:
+    """Read a body a person has corrected: (the body, its measures, its cited documents).
+
+    The text is taken as the notice's own text: nothing is dropped as a heading or furniture.
+    """
+    text = _normalise_text(body)
+    lines = _iter_nonempty(_MULTI_SPACE_RE.sub(" ", line) for line in text.split("\n"))
+    clean = "\n".join(lines)
+    return clean, _find_measures(clean), _find_cites(clean, own_number)
+
+
 def parse_notice(text: str) -> ParsedNotice:
     """Parse pasted notice text into a :class:`ParsedNotice`.
 
     Portal noise is removed, a body the page repeated is kept once, and the title, issuer, date,
     document number, source, cited documents and numbered measures are extracted. A text without
     numbered measures gives zero measures. Raises :class:`NoticeImportError` when the text is
-    empty or longer than :data:`MAX_TEXT_CHARS`.
+    empty, longer than :data:`MAX_TEXT_CHARS`, or holds no notice text once the site's furniture
+    is dropped (code ``nothing_found``).
     """
     if len(text) > MAX_TEXT_CHARS:
         raise NoticeImportError(
@@ -1352,6 +1370,12 @@ def parse_notice(text: str) -> ParsedNotice:
     )
     body = "\n".join(body_lines)
     measures = _find_measures(body)
+    if len(_HAN_RE.findall(body)) < _MIN_BODY_HAN:
+        raise NoticeImportError(
+            "No notice text was found: what was pasted holds only a site's menus, footers, "
+            "links or headings. Copy the notice itself, from its title to its date.",
+            "nothing_found",
+        )
     if not title and issuer and prose:
         # A report of the notice: name it as the issuer does (…指挥部公告（第21号）).
         title = issuer + prose.group("kind") + (f"（{doc_number}）" if doc_number else "")

@@ -167,3 +167,45 @@ class AssignmentOut(Schema):
 
 class ReturnIn(Schema):
     comment: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    url: str  # served only to those who may see the report
+
+
+class ImplementationReportOut(Schema):
+    id: int
+    status: str
+    state: str  # submitted | returned
+    text: str
+    figures: dict[str, float]
+    return_comment: str  # why it was sent back (empty while it stands)
+    author: str
+    created_at: datetime.datetime
+    evidence: list[EvidenceOut]
+
+
+class ReporterAssignmentOut(Schema):
+    """An assignment as the reporting HQ sees it: the measure, the deadline, the latest report."""
+
+    id: int
+    notice_id: int
+    notice_title: str
+    notice_doc_number: str
+    issuer: str
+    measure_number: str
+    measure_title: str
+    measure_text: str
+    division_code: str
+    division_name: str
+    deadline: date
+    status: str
+    returned: bool
+    overdue: bool
+    latest_report: ImplementationReportOut | None
+
+
+class AssignmentDetailOut(ReporterAssignmentOut):
+    reports: list[ImplementationReportOut]  # newest first

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.http import Http404
 
 from fangkong.accounts.models import User
@@ -91,6 +91,22 @@ def access_measure_by_id(actor: User, measure_id: int, *, write: bool = False) -
     return measure
 
 
+def can_report_on(actor: User, assignment: Assignment) -> bool:
+    """Only the assigned division's own HQ reports its 落实情况 (not the HQs above it)."""
+    return assignment.is_reported_by(actor)
+
+
+def can_open_assignment(actor: User, assignment: Assignment, *, issuer_code: str) -> bool:
+    """Who may open an assignment: its reporters, the issuing HQ, HQs over the division."""
+    if not actor.is_authenticated:
+        return False
+    return (
+        can_report_on(actor, assignment)
+        or actor.can(Perm.DIRECTIVES_PUBLISH, issuer_code)
+        or actor.can(Perm.DASHBOARD_VIEW, assignment.division_code)
+    )
+
+
 def access_assignment_by_id(actor: User, assignment_id: int, *, write: bool = False) -> Assignment:
     """Read: the assigned division or the issuing HQ; write (report): the assigned division."""
     assignment = (
@@ -100,14 +116,13 @@ def access_assignment_by_id(actor: User, assignment_id: int, *, write: bool = Fa
     )
     if assignment is None or not actor.is_authenticated:
         raise Http404
-    reporter = actor.can(Perm.DIRECTIVES_REPORT, assignment.division_code)
     if write:
-        if not reporter:
+        if not can_report_on(actor, assignment):
             raise Http404
         return assignment
-    issuer = actor.can(Perm.DIRECTIVES_PUBLISH, assignment.measure.notice.division_code)
-    viewer = actor.can(Perm.DASHBOARD_VIEW, assignment.division_code)
-    if not (reporter or issuer or viewer):
+    if not can_open_assignment(
+        actor, assignment, issuer_code=assignment.measure.notice.division_code
+    ):
         raise Http404
     return assignment
 
@@ -126,13 +141,35 @@ def access_report_by_id(
     return report
 
 
-def assignment_list_for_reporter(*, actor: User) -> QuerySet[Assignment]:
-    """Assignments the actor's HQ must report on, open ones first by deadline."""
-    return (
-        Assignment.objects.within_scopes(actor.scope_keys(Perm.DIRECTIVES_REPORT))
-        .select_related("measure__notice", "division")
-        .order_by("status", "deadline", "id")
+def assignment_list_for_reporter(
+    *, actor: User, status: str = "", returned: bool | None = None
+) -> QuerySet[Assignment]:
+    """Assignments the actor's own HQ must report on: sent back first, then open by deadline."""
+    qs = Assignment.objects.filter(
+        division_code__in=sorted(actor.own_division_codes(Perm.DIRECTIVES_REPORT))
     )
+    if status:
+        qs = qs.filter(status=status)
+    if returned is not None:
+        qs = qs.filter(returned=returned)
+    done_last = Case(When(status=AssignmentStatus.DONE, then=1), default=0)
+    return qs.select_related("measure__notice", "division").order_by(
+        "-returned", done_last, "deadline", "id"
+    )
+
+
+def latest_reports(assignment_ids: list[int]) -> dict[int, ImplementationReport]:
+    """Each assignment's latest report, with its attachments."""
+    latest: dict[int, ImplementationReport] = {}
+    reports = (
+        ImplementationReport.objects.filter(assignment_id__in=assignment_ids)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("assignment_id", "-created_at", "-id")
+    )
+    for report in reports:
+        latest.setdefault(report.assignment_id, report)
+    return latest
 
 
 @dataclass
@@ -140,6 +177,7 @@ class MatrixCell:
     assignment: Assignment
     overdue: bool
     report: ImplementationReport | None
+    can_open: bool = False
 
 
 @dataclass
@@ -156,8 +194,11 @@ class Matrix:
     overdue: int
 
 
-def notice_matrix(*, notice: Notice, today: date) -> Matrix:
-    """Measures × divisions: each cell the assignment, its latest report and an overdue mark."""
+def notice_matrix(*, notice: Notice, today: date, actor: User | None = None) -> Matrix:
+    """Measures × divisions: each cell the assignment, its latest report and an overdue mark.
+
+    With ``actor``, each cell also says whether that user may open it (only then is it a link).
+    """
     measures = list(notice.measures.order_by("position"))
     assignments = list(
         Assignment.objects.filter(measure__notice=notice)
@@ -178,7 +219,10 @@ def notice_matrix(*, notice: Notice, today: date) -> Matrix:
     counts = {status: 0 for status in AssignmentStatus.values}
     overdue = 0
     for a in assignments:
-        cell = MatrixCell(a, a.is_overdue_on(today), latest.get(a.pk))
+        can_open = actor is not None and can_open_assignment(
+            actor, a, issuer_code=notice.division_code
+        )
+        cell = MatrixCell(a, a.is_overdue_on(today), latest.get(a.pk), can_open)
         by_measure[a.measure_id][index[a.division_code]] = cell
         counts[a.status] += 1
         overdue += cell.overdue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,7 +37,7 @@ from fangkong.directives.models import (
     ReportAttachment,
     ReportState,
 )
-from fangkong.directives.parsing import ParsedNotice, cn_numeral, parse_notice
+from fangkong.directives.parsing import ParsedNotice, cn_numeral, parse_body, parse_notice
 from fangkong.divisions.models import Division
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -51,13 +51,35 @@ class MeasureInput:
     text: str
 
 
-def _check_attachments(files: Sequence[UploadedFile]) -> None:
-    if len(files) > MAX_ATTACHMENTS:
+MAX_REPORT_CHARS = 10_000
+MAX_FIGURES = 50
+# Evidence a report may carry: photos, scans and office documents (no executables, no archives).
+REPORT_FILE_TYPES = frozenset(
+    {"jpg", "jpeg", "png", "gif", "webp", "heic", "pdf", "doc", "docx", "xls", "xlsx", "txt", "csv"}
+)
+
+
+def _check_attachments(files: Sequence[UploadedFile], *, already: int = 0) -> None:
+    if already + len(files) > MAX_ATTACHMENTS:
         raise ValidationError(_("At most %(n)d attachments.") % {"n": MAX_ATTACHMENTS})
     for upload in files:
         if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
             raise ValidationError(
                 _("Attachment %(name)s is larger than 20 MB.") % {"name": upload.name}
+            )
+
+
+def _check_evidence_types(files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        name = upload.name or ""
+        extension = name.rpartition(".")[2].lower() if "." in name else ""
+        if extension not in REPORT_FILE_TYPES:
+            raise ValidationError(
+                _(
+                    "Attachment %(name)s: this kind of file cannot be attached. Attach photos, "
+                    "PDF, Word, Excel or text files."
+                )
+                % {"name": name or "?"}
             )
 
 
@@ -239,10 +261,19 @@ def notice_import(
     issuer_name: str = "",
     doc_number: str = "",
     date: date | None = None,
+    body: str = "",
     attachments: Sequence[UploadedFile] = (),
 ) -> Notice:
-    """Issue a notice from pasted text: the parser's result, with the confirmed corrections."""
+    """Issue a notice from pasted text: the parser's result, with the confirmed corrections.
+
+    A corrected ``body`` replaces the body found, and its measures and cited documents are read
+    from it.
+    """
     parsed = parse_notice(text)  # NoticeImportError (a ValueError) for unusable input
+    if body.strip():
+        number = doc_number or parsed.doc_number
+        clean, measures, cites = parse_body(body, number)
+        parsed = replace(parsed, body=clean, measures=measures, cites=cites)
     return notice_create_from_parsed(
         actor=actor,
         division=division,
@@ -403,13 +434,20 @@ def implementation_report_submit(
     attachments: Sequence[UploadedFile] = (),
 ) -> ImplementationReport:
     """The assigned HQ reports 落实情况 on its assignment (any status may follow any other)."""
-    if not actor.can(Perm.DIRECTIVES_REPORT, assignment.division_code):
+    if not assignment.is_reported_by(actor):
         raise ValidationError(_("You may not report for this division."))
     if status not in AssignmentStatus.values:
         raise ValidationError(_("Unknown status: %(status)s.") % {"status": status})
     if not text.strip():
         raise ValidationError(_("Describe what was done."))
+    if len(text) > MAX_REPORT_CHARS:
+        raise ValidationError(
+            _("The report has more than %(n)d characters.") % {"n": MAX_REPORT_CHARS}
+        )
+    if figures and len(figures) > MAX_FIGURES:
+        raise ValidationError(_("At most %(n)d figures.") % {"n": MAX_FIGURES})
     _check_attachments(attachments)
+    _check_evidence_types(attachments)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     report = ImplementationReport.objects.create(
         assignment=assignment,
@@ -420,11 +458,39 @@ def implementation_report_submit(
         author=actor,
     )
     for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "file")
+        ReportAttachment.objects.create(
+            report=report, file=upload, name=(upload.name or "file")[-200:]
+        )
     today = timezone.localdate()
     bump(metrics.REPORTS_SUBMITTED, assignment.division_code, today)
     _set_status(assignment, status, returned=False, today=today)
     record_audit(actor, "report.submit", report, status=status, attachments=len(attachments))
+    return report
+
+
+@transaction.atomic
+def implementation_report_add_attachments(
+    *, actor: User, report: ImplementationReport, attachments: Sequence[UploadedFile]
+) -> ImplementationReport:
+    """The reporting HQ adds evidence to its latest report while it stands (not sent back)."""
+    report = ImplementationReport.objects.select_for_update().get(pk=report.pk)
+    assignment = Assignment.objects.get(pk=report.assignment_id)
+    if not assignment.is_reported_by(actor):
+        raise ValidationError(_("You may not report for this division."))
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError(_("This report has been sent back: submit a new report."))
+    latest = assignment.reports.order_by("-created_at", "-id").first()
+    if latest is None or latest.pk != report.pk:
+        raise ValidationError(_("Evidence can only be added to the latest report."))
+    if not attachments:
+        raise ValidationError(_("Choose at least one file."))
+    _check_attachments(attachments, already=report.attachments.count())
+    _check_evidence_types(attachments)
+    for upload in attachments:
+        ReportAttachment.objects.create(
+            report=report, file=upload, name=(upload.name or "file")[-200:]
+        )
+    record_audit(actor, "report.attach", report, attachments=[a.name for a in attachments])
     return report
 
 

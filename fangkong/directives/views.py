@@ -22,6 +22,7 @@ from fangkong.directives import dailyreport, selectors, services
 from fangkong.directives.dashboard import build_dashboard
 from fangkong.directives.forms import (
     AssignForm,
+    AssignmentFilterForm,
     DashboardForm,
     NoticeConfirmForm,
     NoticeEditForm,
@@ -32,7 +33,12 @@ from fangkong.directives.forms import (
     ReturnForm,
     import_error_message,
 )
-from fangkong.directives.models import DailyReportFile, NoticeAttachment, ReportAttachment
+from fangkong.directives.models import (
+    AssignmentStatus,
+    DailyReportFile,
+    NoticeAttachment,
+    ReportAttachment,
+)
 from fangkong.directives.parsing import (
     MAX_TEXT_CHARS,
     NoticeImportError,
@@ -142,7 +148,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
                 return redirect("directives:notice-detail", notice.pk)
     elif request.method == "POST":
         raise Http404
-    matrix = selectors.notice_matrix(notice=notice, today=timezone.localdate())
+    matrix = selectors.notice_matrix(notice=notice, today=timezone.localdate(), actor=actor)
     return render(
         request,
         "directives/notice_detail.html",
@@ -199,6 +205,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                     issuer_name=data["issuer_name"],
                     doc_number=data["doc_number"],
                     date=data["date"],
+                    body=data["body"],
                     attachments=data["attachments"],
                 )
             except (ValidationError, NoticeImportError) as exc:
@@ -229,15 +236,28 @@ def notice_import(request: HttpRequest) -> HttpResponse:
         except NoticeImportError as exc:
             form.add_error(None, import_error_message(exc))
         else:
+            # Nothing is made up: a date the text does not give is left for the person to enter.
             confirm = NoticeConfirmForm(
                 initial={
                     "kind": "notice",
                     "title": parsed.title,
                     "issuer_name": parsed.issuer,
                     "doc_number": parsed.doc_number,
-                    "date": parsed.date or timezone.localdate(),
+                    "date": parsed.date,
+                    "body": parsed.body,
                     "text": text,
                 }
+            )
+            confirm.mark_not_found(
+                [
+                    name
+                    for name, value in (
+                        ("issuer_name", parsed.issuer),
+                        ("doc_number", parsed.doc_number),
+                        ("date", parsed.date),
+                    )
+                    if not value
+                ]
             )
             return render(
                 request,
@@ -343,11 +363,26 @@ def _safe_parse(text: str) -> Any:
 def assignment_list(request: HttpRequest) -> HttpResponse:
     actor: Any = request.user
     require_perm(actor, Perm.DIRECTIVES_REPORT)
-    page, query = _page(request, selectors.assignment_list_for_reporter(actor=actor))
+    form = AssignmentFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.assignment_list_for_reporter(
+        actor=actor,
+        status=data.get("status") or "",
+        returned=True if data.get("returned") else None,
+    )
+    page, query = _page(request, qs)
+    latest = selectors.latest_reports([a.pk for a in page])
+    rows = [(a, latest.get(a.pk)) for a in page]
     return render(
         request,
         "directives/assignment_list.html",
-        {"page": page, "query": query, "today": timezone.localdate()},
+        {
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "form": form,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -355,7 +390,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     actor: Any = request.user
     assignment = selectors.access_assignment_by_id(actor, assignment_id)
-    can_report = actor.can(Perm.DIRECTIVES_REPORT, assignment.division_code)
+    can_report = selectors.can_report_on(actor, assignment)
     notice = assignment.measure.notice
     can_return = actor.can(Perm.DIRECTIVES_PUBLISH, notice.division_code)
     form = (
@@ -385,6 +420,11 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 messages.success(request, _("Report submitted."))
                 return redirect("directives:assignment-detail", assignment.pk)
     reports = list(assignment.reports.prefetch_related("attachments").select_related("author"))
+    latest = reports[0] if reports else None
+    # Once done and standing, the form folds away behind "report again"; sent back, it is open.
+    form_open = form is not None and (
+        bool(form.errors) or latest is None or assignment.status != AssignmentStatus.DONE
+    )
     return render(
         request,
         "directives/assignment_detail.html",
@@ -392,7 +432,9 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "assignment": assignment,
             "notice": notice,
             "reports": reports,
+            "latest": latest,
             "form": form,
+            "form_open": form_open,
             "can_return": can_return,
             "return_form": ReturnForm(),
             "overdue": assignment.is_overdue_on(timezone.localdate()),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
@@ -26,6 +26,14 @@ from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
 from fangkong.lib import signing
 from fangkong.lib.ids import InvalidNumber, normalize_mobile, normalize_plate, parse_id_number
+from fangkong.lib.spreadsheet import (
+    Columns,
+    Problem,
+    Sheet,
+    SpreadsheetError,
+    cell_text,
+    read_spreadsheet,
+)
 from fangkong.passes import keystore, trust
 from fangkong.passes.models import (
     DEFAULT_VALIDITY_DAYS,
@@ -436,95 +444,111 @@ _CARGO_WORDS = {str(label): value for value, label in Cargo.choices} | {
 }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_FLEET_ALIASES: dict[str, list[str]] = {}
+for _header, _field in COLUMNS.items():
+    _FLEET_ALIASES.setdefault(_field, [_field]).append(_header)
+FLEET_COLUMNS = Columns(_FLEET_ALIASES)
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def _read_rows(data: bytes) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception:
-        raise ValidationError(_("The file is not a readable .xlsx spreadsheet.")) from None
-    return [[_cell(c) for c in row] for row in rows]
+def _read_sheet(data: bytes, filename: str) -> Sheet:
+    return read_spreadsheet(
+        data,
+        filename,
+        columns=FLEET_COLUMNS,
+        header_keys=("plate",),
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_FILE_BYTES,
+    )
 
 
 def pass_bulk_issue(
-    *, actor: User | None, division: Division, data: bytes, owner: str = "", now: datetime
+    *,
+    actor: User | None,
+    division: Division,
+    data: bytes,
+    owner: str = "",
+    now: datetime,
+    filename: str = "fleet.xlsx",
 ) -> list[GreenPass]:
-    """Issue one pass per row of a fleet spreadsheet: all rows or none.
+    """Issue one pass per row of a fleet spreadsheet (xlsx, or CSV in UTF-8 or GBK): all rows
+    or none.
 
-    Every row is checked first; any error raises ``ValidationError`` listing each one as
-    ``row N: column: message`` (N as the spreadsheet shows it), and nothing is written.
+    The file is read by the one spreadsheet reader; every row is checked first, and any
+    problem raises ``SpreadsheetError`` naming each one by row and column (as the spreadsheet
+    shows them). Nothing is written then.
     """
-    rows = _read_rows(data)
-    if not rows:
-        raise ValidationError(_("The spreadsheet is empty."))
-    header = [COLUMNS.get(h.strip().lower(), COLUMNS.get(h.strip(), "")) for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    sheet = _read_sheet(data, filename)
+    found = FLEET_COLUMNS.map(sheet.rows[sheet.header_row])
+    missing = FLEET_COLUMNS.missing(found, REQUIRED_COLUMNS)
     if missing:
-        raise ValidationError(_("row 1: missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(r)]
+        raise SpreadsheetError(
+            gettext_noop("missing columns: %(columns)s"),
+            {"columns": ", ".join(missing)},
+            row=sheet.header_row + 1,
+        )
+    body = list(sheet.body())
     if not body:
-        raise ValidationError(_("The spreadsheet has no rows under its header."))
-    if len(body) > MAX_ROWS:
-        raise ValidationError(_("At most %(n)d rows in one file.") % {"n": MAX_ROWS})
-    errors: list[str] = []
+        raise SpreadsheetError(gettext_noop("The spreadsheet has no rows under its header."))
+    errors: list[Problem] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen_plates: dict[str, int] = {}
     for number, row in body:
         item: dict[str, Any] = {
-            field: row[i] if i < len(row) else "" for i, field in enumerate(header) if field
+            field: cell_text(row[i]) if i < len(row) else "" for field, i in found.index.items()
         }
-        problems: list[str] = []
+
+        def problem(
+            field: str,
+            message: str,
+            params: dict[str, Any] | None = None,
+            number: int = number,
+        ) -> None:
+            errors.append(Problem(number, found.names.get(field, field), message, params))
+
         try:
             item["plate"] = normalize_plate(item.get("plate", ""))
             if item["plate"] in seen_plates:
-                problems.append(
-                    _("plate: %(p)s is also on row %(r)d")
-                    % {"p": item["plate"], "r": seen_plates[item["plate"]]}
+                problem(
+                    "plate",
+                    gettext_noop("%(p)s is also on row %(r)d"),
+                    {"p": item["plate"], "r": seen_plates[item["plate"]]},
                 )
             seen_plates.setdefault(item["plate"], number)
         except InvalidNumber as exc:
-            problems.append(f"plate: {exc}")
+            problem("plate", str(exc))
         cargo = item.get("cargo", "")
         item["cargo"] = cargo if cargo in Cargo.values else _CARGO_WORDS.get(cargo, "")
         if not item["cargo"]:
-            problems.append(_("cargo: unknown category %(c)r") % {"c": cargo})
+            problem("cargo", gettext_noop("unknown category '%(c)s'"), {"c": cargo})
         for field in ("origin", "destination"):
             if not item.get(field):
-                problems.append(_("%(f)s: required") % {"f": field})
+                problem(field, gettext_noop("required, but empty"))
         days_text = item.get("days", "")
         try:
             item["days"] = int(days_text) if days_text else DEFAULT_VALIDITY_DAYS
             _days(item["days"])
         except (ValueError, ValidationError):
-            problems.append(
-                _("days: must be a whole number from 1 to %(max)d") % {"max": MAX_VALIDITY_DAYS}
+            problem(
+                "days",
+                gettext_noop("must be a whole number from 1 to %(max)d"),
+                {"max": MAX_VALIDITY_DAYS},
             )
         if item.get("driver_id_number") or item.get("driver_name"):
             try:
                 item["driver_id_number"] = parse_id_number(item.get("driver_id_number", "")).number
             except InvalidNumber as exc:
-                problems.append(f"driver_id_number: {exc}")
+                problem("driver_id_number", str(exc))
             if not item.get("driver_name"):
-                problems.append(_("driver_name: required with an ID number"))
+                problem("driver_name", gettext_noop("required with an ID number"))
             if item.get("driver_phone"):
                 try:
                     item["driver_phone"] = normalize_mobile(item["driver_phone"])
                 except InvalidNumber as exc:
-                    problems.append(f"driver_phone: {exc}")
-        errors.extend(_("row %(n)d: %(p)s") % {"n": number, "p": p} for p in problems)
+                    problem("driver_phone", str(exc))
         parsed.append((number, item))
     if errors:
-        raise ValidationError(errors)
+        raise SpreadsheetError(problems=errors)
     issued: list[GreenPass] = []
     with transaction.atomic():
         key = _check_issuer(actor, division)

@@ -21,12 +21,12 @@ from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import require_perm
 from fangkong.divisions.selectors import division_by_code
 from fangkong.lib.qr import qr_png, qr_svg
+from fangkong.lib.spreadsheet import SpreadsheetError, check_size
 from fangkong.passes import selectors, services, trust
 from fangkong.passes.forms import BulkForm, PassForm, RevokeForm
 from fangkong.passes.models import Cargo, GreenPass, PassCheck
 
 PAGE_SIZE = 50
-MAX_UPLOAD = 5 * 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "passes"
 
 
@@ -117,24 +117,25 @@ def pass_bulk(request: HttpRequest) -> HttpResponse:
         division = division_by_code(form.cleaned_data["issuer"])
         if division is None:
             raise Http404
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        try:
+            check_size(upload.size, services.MAX_FILE_BYTES)
+            issued = services.pass_bulk_issue(
+                actor=actor,
+                division=division,
+                data=upload.read(),
+                owner=form.cleaned_data["owner"],
+                now=timezone.now(),
+                filename=upload.name or "",
+            )
+        except SpreadsheetError as exc:
+            row_errors = exc.messages
+        except ValidationError as exc:
+            row_errors = exc.messages
+        except PermissionDenied:
+            raise Http404 from None
         else:
-            try:
-                issued = services.pass_bulk_issue(
-                    actor=actor,
-                    division=division,
-                    data=upload.read(),
-                    owner=form.cleaned_data["owner"],
-                    now=timezone.now(),
-                )
-            except ValidationError as exc:
-                row_errors = exc.messages
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, _("%(n)d passes issued.") % {"n": len(issued)})
-                return redirect("passes:pass-list")
+            messages.success(request, _("%(n)d passes issued.") % {"n": len(issued)})
+            return redirect("passes:pass-list")
     return render(request, "passes/pass_bulk.html", {"form": form, "row_errors": row_errors})
 
 

@@ -8,19 +8,15 @@ same file changes nothing.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -39,6 +35,16 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.lib.runtime import collector_paused
+from fangkong.lib.spreadsheet import (
+    Columns,
+    Problem,
+    Sheet,
+    SpreadsheetError,
+    cell_text,
+    parse_date,
+    read_spreadsheet,
+)
+from fangkong.lib.spreadsheet import render_message as render_message
 from fangkong.returnees import metrics
 from fangkong.returnees.models import (
     CensusJob,
@@ -62,8 +68,6 @@ from fangkong.returnees.services import (
 )
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
 MAX_ROWS = 200_000
 BATCH = 2000
 
@@ -93,7 +97,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("name", "id_number", "key_group", "departure_date")
 TEMPLATE_HEADERS = [aliases[0] for aliases in COLUMNS.values()]
 HEADER_OF = {key: aliases[0] for key, aliases in COLUMNS.items()}
-_ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+CENSUS_COLUMNS = Columns(COLUMNS)
 
 KEY_GROUP_WORDS = {
     "党政机关和企事业单位人员": KeyGroup.STAFF,
@@ -140,63 +144,7 @@ FIELD_COLUMN = {
 }
 
 
-def render_message(message: str, params: dict[str, Any] | None = None) -> str:
-    """A message id (English, marked with ``gettext_noop``) in the active language."""
-    if not message:
-        return ""
-    text = gettext(message)
-    return text % params if params else text
-
-
-class CensusFileError(ValueError):
-    """The file as a whole cannot be read: too big, not a spreadsheet, no usable sheet.
-
-    Holds an English message id and its parameters; ``str()`` says it in the active language.
-    """
-
-    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params or {}
-
-    def __str__(self) -> str:
-        return render_message(self.message, self.params)
-
-    def as_list(self) -> list[Any]:
-        return [self.message, self.params]
-
-
-@dataclass(slots=True)
-class Problem:
-    """One problem of the file. ``message`` is an English message id (with ``%(name)s``
-    placeholders filled from ``params``), translated only when shown: a bad row pays for a
-    small object, a good row for nothing."""
-
-    row: int  # spreadsheet row number (the header is row 1 in the template)
-    column: str  # header text as in the file, or "" for the whole row / file
-    message: str
-    params: dict[str, Any] | None = None
-
-    @property
-    def text(self) -> str:
-        """The problem in the active language."""
-        return render_message(self.message, self.params)
-
-    def __str__(self) -> str:
-        values = {"row": self.row, "column": self.column, "message": self.text}
-        if self.row and self.column:
-            return gettext("row %(row)d, column %(column)s: %(message)s") % values
-        if self.row:
-            return gettext("row %(row)d: %(message)s") % values
-        return gettext("file: %(message)s") % values
-
-    def as_list(self) -> list[Any]:
-        """A JSON-ready form, kept in the session or a background job."""
-        return [self.row, self.column, self.message, self.params or {}]
-
-    @classmethod
-    def from_list(cls, item: list[Any]) -> Problem:
-        return cls(item[0], item[1], item[2], item[3] if len(item) > 3 else None)
+CensusFileError = SpreadsheetError
 
 
 @dataclass(slots=True)
@@ -271,202 +219,27 @@ class CensusReport:
 
 # --- reading ---------------------------------------------------------------------------------
 
-
-def _check_zip(data: bytes) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise CensusFileError(gettext_noop("the file is not a readable xlsx workbook")) from None
-    total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
-        raise CensusFileError(
-            gettext_noop(
-                "the workbook unpacks to far more data than a census holds (a zip bomb?): refused"
-            )
-        )
-    return archive
-
-
-def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → path of its XML part inside the xlsx."""
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except KeyError:
-        return {}
-    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    result = {}
-    for name, rid in re.findall(r'<sheet[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
-        target = targets.get(rid, "")
-        result[_xml_unescape(name)] = "xl/" + target.lstrip("/").removeprefix("xl/")
-    return result
-
-
-def _xml_unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-    )
-
-
-_CELL_WITH_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
-
-
-def _formula_cells(archive: zipfile.ZipFile, path: str) -> set[tuple[int, int]]:
-    """(row index 0-based, column index 0-based) of formula cells in one sheet part."""
-    try:
-        xml = archive.read(path)
-    except KeyError:
-        return set()
-    if b"<f" not in xml:
-        return set()
-    cells = set()
-    for letters, number in _CELL_WITH_FORMULA.findall(xml):
-        col = 0
-        for ch in letters.decode():
-            col = col * 26 + (ord(ch) - 64)
-        cells.add((int(number) - 1, col - 1))
-    return cells
-
-
-@dataclass
-class Table:
-    sheet: str
-    header_row: int  # 0-based index of the header row
-    rows: list[list[Any]]  # all rows, including the header
-    formulas: set[tuple[int, int]] = field(default_factory=set)
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
-
-
-def _find_header(rows: list[list[Any]]) -> int | None:
-    for index, row in enumerate(rows[:10]):
-        names = {_ALIAS.get(_header_text(cell)) for cell in row}
-        if "name" in names and "id_number" in names:
-            return index
-    return None
-
-
-def _header_text(cell: Any) -> str:
-    return re.sub(r"[\s*＊]", "", str(cell or ""))
+Table = Sheet
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """Read the first sheet that has the census columns; CensusFileError when none."""
-    if len(data) > MAX_FILE_BYTES:
-        raise CensusFileError(
-            gettext_noop("the file is %(size)d MB; the limit is %(limit)d MB: split it"),
-            {"size": len(data) // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)},
-        )
-    lower = filename.lower()
-    if lower.endswith(".csv") or not data.startswith(b"PK"):
-        if lower.endswith((".xlsx", ".xlsm", ".xls")) and not data.startswith(b"PK"):
-            raise CensusFileError(gettext_noop("the file is not a readable xlsx workbook"))
-        return _read_csv(data)
-    archive = _check_zip(data)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
-        raise CensusFileError(
-            gettext_noop("the workbook cannot be read (%(error)s)"), {"error": str(exc)[:200]}
-        ) from None
-    names = workbook.sheet_names
-    paths = _sheet_xml_paths(archive)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        for name in names:
-            # calamine parses without holding the GIL: the sheet's formula cells are found
-            # meanwhile (they are needed only for the sheet that has the census columns).
-            formulas_job = pool.submit(_formula_cells, archive, paths.get(name, ""))
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            if len(rows) > MAX_ROWS + 10:
-                raise CensusFileError(
-                    gettext_noop("sheet %(sheet)s has %(rows)d rows; the limit is %(limit)d"),
-                    {"sheet": name, "rows": len(rows), "limit": MAX_ROWS},
-                )
-            header = _find_header(rows)
-            if header is None:
-                continue
-            merged = list(sheet.merged_cell_ranges or [])
-            return Table(name, header, rows, formulas_job.result(), merged)
-    raise CensusFileError(
-        gettext_noop(
-            "no sheet has the census columns 姓名 and 身份证号 (sheets in the file: %(sheets)s)"
-        ),
-        {"sheets": ", ".join(names)},
+    """Read the first sheet that has the census columns (姓名 and 身份证号), with its formula
+    cells (refused by the check); CensusFileError when the file is unusable."""
+    return read_spreadsheet(
+        data,
+        filename,
+        columns=CENSUS_COLUMNS,
+        header_keys=("name", "id_number"),
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_FILE_BYTES,
+        find_formulas=True,
     )
-
-
-def _read_csv(data: bytes) -> Table:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise CensusFileError(gettext_noop("the CSV file is neither UTF-8 nor GBK"))
-    rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text))]
-    if len(rows) > MAX_ROWS + 10:
-        raise CensusFileError(
-            gettext_noop("the file has %(rows)d rows; the limit is %(limit)d"),
-            {"rows": len(rows), "limit": MAX_ROWS},
-        )
-    header = _find_header(rows)
-    if header is None:
-        raise CensusFileError(
-            gettext_noop("the file has no header row with the columns 姓名 and 身份证号")
-        )
-    formulas = {
-        (r, c)
-        for r, row in enumerate(rows)
-        for c, cell in enumerate(row)
-        if r > header and isinstance(cell, str) and cell.startswith("=")
-    }
-    return Table("csv", header, rows, formulas)
 
 
 # --- checking ---------------------------------------------------------------------------------
 
 
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
-def parse_date(cell: Any) -> date | None:
-    """A date from an Excel date, a serial number or text; None when empty; ValueError."""
-    if cell is None or cell == "":
-        return None
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        if 20000 < cell < 80000:
-            return date(1899, 12, 30) + timedelta(days=int(cell))
-        raise ValueError("not a date")
-    text = str(cell).strip()
-    if len(text) == 10 and text[4] == "-":
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            return date(y, m, d)
-    raise ValueError("not a date")
+_text = cell_text
 
 
 _PLACE = re.compile(r"^(.+?(?:省|自治区|特别行政区|市))(.*)$")
@@ -506,32 +279,13 @@ def check_rows(
     ``sink`` may take a good row as soon as it is checked (it returns True when it did),
     until a bad row makes the import all-or-nothing's "nothing" (unless ``skip_bad_rows``)."""
     report = CensusReport(sheet=table.sheet)
-    header_cells = [_header_text(c) for c in table.rows[table.header_row]]
-    raw_headers = [str(c or "").strip() for c in table.rows[table.header_row]]
-    index: dict[str, int] = {}
+    found = CENSUS_COLUMNS.map(table.rows[table.header_row])
+    index = found.index
     header_row_number = table.header_row + 1
-    for position, text in enumerate(header_cells):
-        key = _ALIAS.get(text)
-        if key is None:
-            if text:
-                report.notes.append(
-                    Problem(
-                        header_row_number,
-                        raw_headers[position],
-                        gettext_noop("unknown column, ignored"),
-                    )
-                )
-            continue
-        if key in index:
-            report.notes.append(
-                Problem(
-                    header_row_number,
-                    raw_headers[position],
-                    gettext_noop("duplicate column, ignored"),
-                )
-            )
-            continue
-        index[key] = position
+    ignored = [(p, t, gettext_noop("unknown column, ignored")) for p, t in found.unknown]
+    ignored += [(p, t, gettext_noop("duplicate column, ignored")) for p, t in found.duplicates]
+    for _position, text, message in sorted(ignored):
+        report.notes.append(Problem(header_row_number, text, message))
     missing = [HEADER_OF[k] for k in REQUIRED if k not in index]
     if "division_code" not in index and not default_division:
         missing.append(HEADER_OF["division_code"])
@@ -539,7 +293,7 @@ def check_rows(
         raise CensusFileError(
             gettext_noop("missing columns: %(columns)s"), {"columns": ", ".join(missing)}
         )
-    column_name = {key: raw_headers[pos] for key, pos in index.items()}
+    column_name = found.names
 
     merged_cells: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in table.merged:
@@ -1121,7 +875,7 @@ class TripStream:
         self._receipts: list[str] = []
         self._stack = ExitStack()
         self._put: Callable[[tuple[Any, ...]], None] | None = None
-        header = [_ALIAS.get(_header_text(c)) for c in table.rows[table.header_row]]
+        header = [CENSUS_COLUMNS.key(c) for c in table.rows[table.header_row]]
         if "id_number" not in header:
             return
         at = header.index("id_number")

@@ -1036,36 +1036,27 @@ def convoy_create(
 
 
 MANIFEST_FILE_BYTES = 2 * 1024 * 1024
+MANIFEST_MAX_ROWS = 2000
 
 
 def manifest_lines_from_file(data: bytes, filename: str) -> str:
     """A manifest spreadsheet (xlsx, or CSV in UTF-8 or GBK) as the lines
     ``convoy_add_passengers`` takes: one line a row, so that a problem's line number is the
     row number; a header row (no seat number first) is left out."""
-    import csv
-    import io
+    from fangkong.lib.spreadsheet import Columns, SpreadsheetError, read_spreadsheet
 
-    if len(data) > MANIFEST_FILE_BYTES:
-        raise ValidationError({"file": [_("A manifest file is at most 2 MB.")]})
-    rows: list[list[Any]]
-    if data.startswith(b"PK"):
-        import python_calamine
-
-        try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception:
-            raise ValidationError(
-                {"file": [_("The file is not a readable xlsx workbook.")]}
-            ) from None
-    elif filename.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", "replace")
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
-    else:
-        raise ValidationError({"file": [_("Upload an xlsx or CSV file.")]})
+    try:
+        sheet = read_spreadsheet(
+            data,
+            filename,
+            columns=Columns({}),
+            header_keys=(),
+            max_rows=MANIFEST_MAX_ROWS,
+            max_bytes=MANIFEST_FILE_BYTES,
+        )
+    except SpreadsheetError as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    rows = sheet.rows
 
     def cell(value: Any) -> str:
         if isinstance(value, float) and value.is_integer():

@@ -10,6 +10,7 @@ class NavigationTests(BaseTestCase):
             "Home",
             "Dashboard",
             "Notices",
+            "Measures to carry out",
             "Returnees",
             "Checkpoints",
             "Approvals",

@@ -23,7 +23,7 @@ users.manage          Y . . . . . . .
 emergency.manage      Y . . . . . . .
 personal_data.view    Y . Y . Y . . .
 directives.publish    Y Y . . . . . .
-directives.report     . Y Y . . . . .
+directives.report     Y Y Y . . . . .
 returnees.view        Y Y Y . . . . .
 returnees.register    . Y Y Y . . . .
 returnees.observe     . . Y . . . . .

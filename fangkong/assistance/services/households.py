@@ -11,16 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fangkong.assistance import metrics
 from fangkong.assistance.models import Category, Household, HouseholdMember, HouseholdStatus
-from fangkong.assistance.roster import RosterError, read_roster
+from fangkong.assistance.roster import read_roster
 from fangkong.assistance.services.permissions import CASEWORK, _require
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_mobile, parse_id_number
 from fangkong.lib.masking import mask_id_number
+from fangkong.lib.spreadsheet import Problem, SpreadsheetError
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,32 @@ class ImportResult:
 
 def households_import(*, actor: Any, stream: IO[bytes], filename: str = "") -> ImportResult:
     """Import the civil-affairs roster: every row checked first, then all or nothing."""
-    rows = read_roster(stream)
-    errors: list[str] = []
+    rows = read_roster(stream, filename)
+    errors: list[Problem] = []
     codes = {row.division_code for row in rows}
     divisions = {d.code: d for d in Division.objects.filter(code__in=codes)}
     for row in rows:
         division = divisions.get(row.division_code)
         if division is None:
-            errors.append(f"row {row.row}, column 区划代码: no division {row.division_code}")
+            errors.append(
+                Problem(
+                    row.row,
+                    "区划代码",
+                    gettext_noop("no division %(code)s"),
+                    {"code": row.division_code},
+                )
+            )
         elif not actor.can(CASEWORK, row.division_code):
             errors.append(
-                f"row {row.row}, column 区划代码: {row.division_code} is outside your jurisdiction"
+                Problem(
+                    row.row,
+                    "区划代码",
+                    gettext_noop("%(code)s is outside your jurisdiction"),
+                    {"code": row.division_code},
+                )
             )
     if errors:
-        raise RosterError(errors)
+        raise SpreadsheetError(problems=errors)
     existing = {
         h.head_id_number: h
         for h in Household.objects.filter(head_id_number__in=[r.head.id_number for r in rows])
@@ -54,11 +68,14 @@ def households_import(*, actor: Any, stream: IO[bytes], filename: str = "") -> I
         found = existing.get(row.head.id_number)
         if found is not None and not actor.can(CASEWORK, found.division_code):
             errors.append(
-                f"row {row.row}, column 身份证号: this household is registered outside your "
-                "jurisdiction"
+                Problem(
+                    row.row,
+                    "身份证号",
+                    gettext_noop("this household is registered outside your jurisdiction"),
+                )
             )
     if errors:
-        raise RosterError(errors)
+        raise SpreadsheetError(problems=errors)
     now = timezone.now()
     today = metrics.day_of(now)
     created = updated = member_count = 0

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from fangkong.accounts.roles import Role
 from fangkong.assistance.models import Household, HouseholdMember
-from fangkong.assistance.roster import RosterError
 from fangkong.assistance.services import households
 from fangkong.assistance.tests.factories import (
     EnglishTestCase,
@@ -12,6 +11,7 @@ from fangkong.assistance.tests.factories import (
     xlsx,
 )
 from fangkong.core.models import AuditEntry
+from fangkong.lib.spreadsheet import SpreadsheetError
 from fangkong.test import LEFT_BANNER, make_user
 
 
@@ -53,9 +53,9 @@ class HouseholdImportTests(EnglishTestCase):
         rows[2][3] = bad[:-1] + ("0" if bad[-1] != "0" else "1")
         rows[0][6] = "富裕"
         rows.append(["9", "张三", "子女", "", "", None, None, None, None, None])
-        with self.assertRaises(RosterError) as caught:
+        with self.assertRaises(SpreadsheetError) as caught:
             households.households_import(actor=self.caseworker, stream=xlsx(rows))
-        errors = caught.exception.errors
+        errors = caught.exception.messages
         assert "row 4, column 身份证号: ID number check digit is wrong" in errors
         assert any(e.startswith("row 2, column 类别: unknown category") for e in errors)
         assert "row 5, column 户编号: household 9 has no head (户主) row" in errors
@@ -64,27 +64,27 @@ class HouseholdImportTests(EnglishTestCase):
     def test_a_division_outside_the_jurisdiction_is_refused(self):
         rows = self.rows()
         rows[2][5] = right_village().code
-        with self.assertRaises(RosterError) as caught:
+        with self.assertRaises(SpreadsheetError) as caught:
             households.households_import(actor=self.caseworker, stream=xlsx(rows))
-        assert "outside your jurisdiction" in caught.exception.errors[0]
-        assert caught.exception.errors[0].startswith("row 4, column 区划代码")
+        assert "outside your jurisdiction" in caught.exception.messages[0]
+        assert caught.exception.messages[0].startswith("row 4, column 区划代码")
         assert Household.objects.count() == 0
 
     def test_the_same_id_number_twice_is_refused(self):
         rows = self.rows()
         rows[2][3] = id_number(1)
-        with self.assertRaises(RosterError) as caught:
+        with self.assertRaises(SpreadsheetError) as caught:
             households.households_import(actor=self.caseworker, stream=xlsx(rows))
-        assert "row 4, column 身份证号: the same ID number is on row 2" in caught.exception.errors
+        assert "row 4, column 身份证号: the same ID number is on row 2" in caught.exception.messages
 
     def test_a_file_that_is_not_xlsx_is_refused(self):
         import io
 
-        with self.assertRaises(RosterError) as caught:
+        with self.assertRaises(SpreadsheetError) as caught:
             households.households_import(
                 actor=self.caseworker, stream=io.BytesIO(b"not a workbook")
             )
-        assert "not a readable xlsx" in caught.exception.errors[0]
+        assert "not a readable xlsx" in caught.exception.messages[0]
 
     def test_the_import_page_shows_the_errors(self):
         client = self.client_for(self.caseworker)

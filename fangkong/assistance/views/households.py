@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.assistance import forms, selectors
-from fangkong.assistance.roster import RosterError
 from fangkong.assistance.services import households, permissions, visits
 from fangkong.assistance.views.common import PERSONAL, _actor, _page
 from fangkong.core.audit import record_audit
 from fangkong.core.forms import errors_into_form
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.lib.spreadsheet import SpreadsheetError
 
 
 @login_required
@@ -58,8 +58,8 @@ def household_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = households.households_import(actor=actor, stream=upload, filename=upload.name)
-        except RosterError as exc:
-            errors = exc.errors
+        except SpreadsheetError as exc:
+            errors = exc.messages
         else:
             messages.success(
                 request,

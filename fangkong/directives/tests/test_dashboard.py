@@ -91,11 +91,11 @@ class DashboardFigureTests(MetricsMixin):
         league = Division.objects.get(code=LEAGUE)
         # The division's and its children's figures, with yesterday's, are two queries (running
         # totals by child, and the days from yesterday on); then the children, the chart's
-        # series and the breadcrumbs.
-        with self.assertNumQueries(5):
+        # series and the breadcrumbs; and one per breakdown (the goods in stock per item).
+        with self.assertNumQueries(5 + len(rollups.BREAKDOWNS)):
             full = build_dashboard(division=league, day=DAY)
         assert full.row("returnees.registered").change == 4
-        with self.assertNumQueries(5):  # without yesterday's flows: the same queries
+        with self.assertNumQueries(5 + len(rollups.BREAKDOWNS)):  # without yesterday's flows
             page = build_dashboard(division=league, day=DAY, compare=False)
         assert page.row("returnees.registered").change is None
         assert page.row("returnees.under_observation").change == -2
@@ -235,7 +235,9 @@ class DashboardStatisticsTests(BaseTestCase):
             assert row is not None and row.kind == "median"
             assert between(bucket[0], row.today, bucket[1]), (code, row.today)
             assert row.detail.startswith(f"{count} recorded"), row.detail
-            assert row.headline_text.startswith("≈ ")
+            # the bucket the median lies in, not an interpolated point inside it
+            words = {(400, 700): "400 ms to 700 ms", (2000, 5000): "2.0 s to 5.0 s"}
+            assert row.headline_text == words[bucket]
             if code == LEFT_BANNER:
                 assert between(700, row.yesterday, 1000)
                 assert row.change_text.startswith("-")
@@ -285,7 +287,7 @@ class DashboardStatisticsTests(BaseTestCase):
             rows = _cells(render_xlsx(report))
             pdf = render_pdf(report)
         fast = next(r for r in rows if r and r[0] == "绿色通道快速通行用时中位数：扫码到判定")
-        assert fast[1].startswith("约 ") and fast[1].endswith("毫秒")
+        assert fast[1] == "毫秒" and fast[2] == "400 毫秒 至 700 毫秒"
         score = next(r for r in rows if r and r[0] == "卫生检查平均得分")
-        assert score[1] == "77.8"
+        assert score[1] == "分" and score[2] == 77.8
         assert pdf.startswith(b"%PDF")

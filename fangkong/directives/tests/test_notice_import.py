@@ -1,7 +1,9 @@
 import io
 import json
+import re
 import zipfile
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 from django.conf import settings
@@ -226,3 +228,91 @@ class ConfirmFormTests(BaseTestCase):
             "/directives/import/", {"step": "preview", "text": NOTICE_TEXT}
         )
         assert 'value="2020-02-05"' in response.content.decode()
+
+
+WEB = Path(settings.BASE_DIR) / "data/notices/web"
+
+
+def _field_value(html: str, name: str) -> str | None:
+    """The value a confirm-page input or textarea shows (None when it has none)."""
+    textarea = re.search(rf'<textarea name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    if textarea:
+        return unescape(textarea.group(1))
+    tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html)
+    assert tag, name
+    value = re.search(r'value="([^"]*)"', tag.group())
+    return unescape(value.group(1)) if value else None
+
+
+class ImportFromOtherSitesTests(BaseTestCase):
+    url = "/directives/import/"
+
+    def test_a_news_repost_is_shown_for_checking_then_issued_with_the_corrected_text(self):
+        page = (WEB / "03-henan-china-alxa-left-lockdown.txt").read_text("utf-8")
+        client = self.client_for(self.officer)
+        preview = client.post(self.url, {"step": "preview", "text": page})
+        html = preview.content.decode()
+        assert _field_value(html, "issuer_name") == "阿拉善左旗新冠肺炎防控工作指挥部"
+        assert _field_value(html, "date") == "2021-10-20"
+        body = _field_value(html, "body")
+        assert body is not None and body.startswith("10月20日，内蒙古阿拉善左旗")
+        assert "责任编辑" not in body and "为您推荐" not in body
+        assert "文本中没有找到文号或编号" in html  # the page gives no number: said so
+        assert not Notice.objects.exists()
+        corrected = body.replace("\n附巴彦浩特镇区核酸采样点地址。", "")
+        response = client.post(
+            self.url,
+            {
+                "step": "confirm",
+                "issuer": LEFT_BANNER,
+                "kind": "notice",
+                "title": "阿拉善左旗新冠肺炎防控工作指挥部公告",
+                "issuer_name": "阿拉善左旗新冠肺炎防控工作指挥部",
+                "doc_number": "第18号",
+                "date": "2021-10-20",
+                "body": corrected,
+                "text": page,
+            },
+        )
+        assert response.status_code == 302
+        notice = Notice.objects.get()
+        assert notice.body == corrected
+        assert "核酸采样点地址" not in notice.body
+        assert notice.doc_number == "第18号"
+        assert notice.date == date(2021, 10, 20)
+        assert [m.number for m in notice.measures.order_by("position")] == ["一", "二", "三"]
+
+    def test_a_page_that_gives_no_year_leaves_the_date_to_the_person(self):
+        page = (WEB / "12-163-ejina-1018.txt").read_text("utf-8")
+        client = self.client_for(self.officer)
+        html = client.post(self.url, {"step": "preview", "text": page}).content.decode()
+        assert _field_value(html, "issuer_name") == "额济纳旗新冠肺炎防控工作指挥部"
+        assert _field_value(html, "date") is None  # not today's date made up
+        assert "文本中没有找到日期" in html
+        response = client.post(
+            self.url,
+            {
+                "step": "confirm",
+                "issuer": LEFT_BANNER,
+                "kind": "notice",
+                "title": "额济纳旗新冠肺炎防控工作指挥部公告",
+                "date": "",
+                "text": page,
+            },
+        )
+        assert response.status_code == 200
+        assert "此项为必填项" in response.content.decode()
+        assert not Notice.objects.exists()
+
+    def test_a_page_of_only_site_furniture_gets_a_clear_error(self):
+        page = (
+            "首页 新闻 国内 聚焦 财经 教育\n您的位置：首页>新闻\n为您推荐\n"
+            "Copyright @2008-2018 经贸网 版权所有 豫ICP备18004326号-5\n"
+            "分享到：微信 微博 QQ空间\nhttp://www.example.com/a.html"
+        )
+        response = self.client_for(self.officer).post(self.url, {"step": "preview", "text": page})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "粘贴的内容中没有找到通知正文" in html
+        assert 'data-testid="confirm-form"' not in html
+        assert not Notice.objects.exists()

@@ -1,5 +1,6 @@
+from fangkong.accounts.roles import Role
 from fangkong.directives.tests.helpers import notice_for
-from fangkong.test import LEAGUE, LEFT_BANNER, BaseTestCase
+from fangkong.test import LEAGUE, LEFT_BANNER, BaseTestCase, make_user
 
 
 class PublicNoticeTests(BaseTestCase):
@@ -80,5 +81,6 @@ class NoticeAttachmentTests(BaseTestCase):
         assert self.client.get(url).status_code == 200
         assert self.client.get("/directives/attachments/other/1/").status_code == 404
 
-    def test_the_task_list_is_not_found_for_a_commander_who_does_not_report(self):
-        assert self.client_for(self.outsider).get("/directives/tasks/").status_code == 404
+    def test_the_task_list_is_not_found_for_a_role_that_does_not_report(self):
+        inspector = make_user("inspector", Role.INSPECTOR, LEFT_BANNER)
+        assert self.client_for(inspector).get("/directives/tasks/").status_code == 404

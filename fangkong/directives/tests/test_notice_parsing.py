@@ -555,3 +555,9 @@ def test_a_notice_numbered_in_its_series(heading: str, number: str) -> None:
     notice = parse_notice(f"{heading}\n各苏木镇：\n请做好防控工作。")
     assert notice.doc_number == number
     assert notice.issuer == "某某旗疫情防控指挥部"
+
+
+def test_a_page_of_only_furniture_is_refused_as_nothing_found() -> None:
+    with pytest.raises(NoticeImportError) as error:
+        parse_notice("首页 新闻 国内 聚焦\n版权所有 某某网 京ICP备12345678号\n分享到：微信 微博")
+    assert error.value.code == "nothing_found"

@@ -4,8 +4,8 @@ import io
 
 import pytest
 import xlsxwriter
-from django.core.exceptions import ValidationError
 
+from fangkong.lib.spreadsheet import SpreadsheetError
 from fangkong.passes import services
 from fangkong.passes.models import Driver, GreenPass, Vehicle
 from fangkong.passes.tests.helpers import T0, PassesTestCase
@@ -57,7 +57,7 @@ class PassBulkIssueTests(PassesTestCase):
         rows[1][0] = "蒙1234"  # bad plate, row 3
         rows[2][3] = "152921199001010014"  # wrong check digit, row 4
         rows[3][7] = 31  # too long, row 5
-        with pytest.raises(ValidationError) as info:
+        with pytest.raises(SpreadsheetError) as info:
             self.bulk(xlsx(rows))
         messages = info.value.messages
         assert any(m.startswith("第 3 行") and "plate" in m for m in messages)
@@ -70,13 +70,13 @@ class PassBulkIssueTests(PassesTestCase):
     def test_the_same_plate_twice_is_an_error(self) -> None:
         rows = fleet(2)
         rows[1][0] = rows[0][0]
-        with pytest.raises(ValidationError, match="第 2 行"):
+        with pytest.raises(SpreadsheetError, match="第 2 行"):
             self.bulk(xlsx(rows))
 
     def test_missing_columns_and_files_that_are_not_spreadsheets(self) -> None:
-        with pytest.raises(ValidationError, match="cargo"):
+        with pytest.raises(SpreadsheetError, match="cargo"):
             self.bulk(xlsx([["蒙M12345"]], ["plate"]))
-        with pytest.raises(ValidationError, match="xlsx"):
+        with pytest.raises(SpreadsheetError, match="xlsx"):
             self.bulk(b"PK\x03\x04 not really a zip")
-        with pytest.raises(ValidationError):
+        with pytest.raises(SpreadsheetError):
             self.bulk(xlsx([]))

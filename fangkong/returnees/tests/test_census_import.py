@@ -269,7 +269,7 @@ class CensusImportTests(BaseTestCase):
     def test_the_census_is_found_on_a_later_sheet_and_a_workbook_without_it_is_refused(self):
         report = self.run_import(workbook(GOOD, extra_sheet_first=True))
         assert report.sheet == "摸底排查" and report.created == 2
-        with pytest.raises(CensusFileError, match="no sheet has the census columns"):
+        with pytest.raises(CensusFileError, match="no sheet has the columns 姓名、身份证号"):
             self.run_import(workbook([["x"]], headers=["别的表"], sheet="Sheet1"))
 
     def test_formula_and_merged_cells_are_refused_by_row_and_column(self):

@@ -113,9 +113,7 @@ class CensusReportLanguageTests(BaseTestCase):
             .post("/returnees/import/", {"file": upload(data=wrong_sheet)})
             .content.decode()
         )
-        assert (
-            "没有一个工作表含有摸排表的「姓名」和「身份证号」列（文件中的工作表：Sheet1）" in page
-        )
+        assert "没有一个工作表含有「姓名、身份证号」列（文件中的工作表：Sheet1）" in page
 
     def test_the_report_workbook_never_holds_a_formula_from_the_file(self):
         header = ",".join([*census.TEMPLATE_HEADERS, "=1+2"])
@@ -200,13 +198,13 @@ class CensusReportLanguageTests(BaseTestCase):
         job = CensusJob.objects.get()
         run_census_job.call(job.pk)
         job.refresh_from_db()
-        assert job.error.startswith("no sheet has the census columns")
+        assert job.error.startswith("no sheet has the columns 姓名、身份证号")
         assert (
-            "没有一个工作表含有摸排表"
+            "没有一个工作表含有「姓名、身份证号」列"
             in client.get(f"/returnees/import/jobs/{job.pk}/").content.decode()
         )
         page = self.english_client().get(f"/returnees/import/jobs/{job.pk}/").content.decode()
-        assert "no sheet has the census columns" in page
+        assert "no sheet has the columns 姓名、身份证号" in page
 
 
 @time_machine.travel(datetime(2020, 2, 5, 10, tzinfo=TZ), tick=False)

@@ -1,0 +1,113 @@
+"""A roster keeper plans shifts: a double booking is refused naming the person (nothing stored)
+until it is confirmed with a reason; on a phone (390×844) and on a desktop."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from fangkong.accounts.demo import DEMO_PASSWORD, populate
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import Role
+from fangkong.checkpoints import services
+from fangkong.checkpoints.models import Kind, Shift
+from fangkong.core.models import AuditEntry
+from fangkong.divisions.models import Division
+from fangkong.test import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+def _login(page, username: str) -> None:
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_url(f"{page.base_url}/")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _open_checkpoint(name: str):
+    staff = User.objects.get(username="staff")
+    commander = User.objects.get(username="banner_commander")
+    checkpoint = services.checkpoint_request(
+        actor=staff,
+        name=name,
+        division=Division.objects.get(code="152921110"),
+        kind=Kind.TOWNSHIP_ROAD,
+        department="巴彦浩特镇政府",
+        reason="进出道路值守",
+    )
+    services.checkpoint_approve(actor=commander, checkpoint=checkpoint, reason="同意")
+    services.checkpoint_open(actor=staff, checkpoint=checkpoint, reason="到位")
+    return checkpoint
+
+
+@pytest.fixture
+def roster():
+    populate(rng=random.Random(1), scale=1, out=StringIO())
+    east, west = _open_checkpoint("东关卡口"), _open_checkpoint("西口检查点")
+    lead = make_user("cp_lead", Role.INSPECTOR, "152921110", display_name="王组长")
+    person = User.objects.get(username="inspector")  # 刘检查员
+    tz = timezone.get_current_timezone()
+    tomorrow = datetime.combine(
+        timezone.localdate() + timedelta(days=1), datetime.min.time(), tzinfo=tz
+    )
+    day = services.shift_create(
+        actor=User.objects.get(username="staff"),
+        checkpoint=east,
+        starts_at=tomorrow + timedelta(hours=8),
+        ends_at=tomorrow + timedelta(hours=20),
+        leader=User.objects.get(username="grassroots"),
+        members=[person],
+    )
+    return {"east": east, "west": west, "lead": lead, "person": person, "day": day, "at": tomorrow}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_double_booking_is_refused_by_name_until_confirmed_with_a_reason(page, roster, size):
+    page.set_viewport_size(SIZES[size])
+    west, person, at = roster["west"], roster["person"], roster["at"]
+    _login(page, "staff")
+    page.goto(f"{page.base_url}/checkpoints/{west.pk}/roster/?start={at:%Y-%m-%d}")
+    page.fill("#id_starts_at", f"{at:%Y-%m-%d}T12:00")
+    page.fill("#id_ends_at", f"{at:%Y-%m-%d}T22:00")
+    page.select_option("#id_leader", str(roster["lead"].pk))
+    page.select_option("#id_members", [str(person.pk)])
+    page.click("[data-testid=add-shift]")
+
+    refusal = page.locator(".errorbox")
+    expect(refusal).to_contain_text("巴彦浩特镇卡口 刘检查员")
+    expect(refusal).to_contain_text("东关卡口")
+    expect(refusal).to_contain_text(f"{at:%m-%d} 08:00–20:00")
+    expect(page.locator("[data-testid=confirm-override]")).to_be_visible()
+    _shot(page, f"rosters-double-booking-refused-{size}")
+    assert not Shift.objects.filter(checkpoint=west).exists()
+
+    # Confirming without a reason is refused too; with one, the shift is stored and audited.
+    page.click("[data-testid=confirm-override]")
+    expect(page.locator(".errorbox")).to_contain_text("请填写重复排班的理由")
+    assert not Shift.objects.filter(checkpoint=west).exists()
+    page.fill("#id_override_reason", "西口人手不足，临时支援")
+    page.click("[data-testid=confirm-override]")
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("班次已添加")
+    stored = Shift.objects.get(checkpoint=west)
+    assert list(stored.members.all()) == [person]
+    entry = AuditEntry.objects.get(verb="checkpoint.shift_override")
+    assert entry.extra["reason"] == "西口人手不足，临时支援"
+    assert entry.extra["clashes"][0]["shift"] == roster["day"].pk
+    _shot(page, f"rosters-double-booking-confirmed-{size}")

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check, forms, the API): one limit for all uploads.
+    "fangkong.core.uploads.UploadLimitMiddleware",
     "fangkong.core.sessions.SlidingSessionMiddleware",
     "fangkong.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -184,6 +186,13 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload, on every endpoint, is refused above this before it is read (fangkong.core.uploads).
+FANGKONG_MAX_UPLOAD_BYTES = env_int("FANGKONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "fangkong.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Private signing keys live in files here, never in the database.

@@ -270,11 +270,15 @@ def gathering_stats(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
     division, rows = selectors.gathering_stats(actor=actor, parent=parent)
     f = selectors.community_figures(actor=actor)
+    # A way up only to a division the actor may see: never a link that answers "not found".
+    above = division.parent if division is not None else None
+    up = above if above is not None and any(above.code.startswith(k) for k in keys) else None
     return render(
         request,
         "community/gathering_stats.html",
         {
             "division": division,
+            "up": up,
             "rows": rows,
             "kinds": GatheringKind.choices,
             "reported": f[GATHERINGS_REPORTED],

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returnees", "0006_bulk_load_cheaper"),
+        ("returnees", "0007_every_check_kept"),
     ]
 
     operations = [

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.checkpoints import metrics
+from fangkong.checkpoints.alerting import flagged_passage_alerts
 from fangkong.checkpoints.models import (
     BANNER_KEY_LENGTH,
     Checkpoint,
@@ -52,17 +53,10 @@ MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_SHIFT = timedelta(hours=24)
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-# Unauthorised-checkpoint reports per source (a user, or a hashed IP address) per hour.
-REPORT_LIMIT_PUBLIC = 3
-REPORT_LIMIT_USER = 10
 
 
 class NotOpen(ValidationError):
     """The checkpoint is not open, so it cannot log passages."""
-
-
-class RateLimited(ValidationError):
-    """Too many reports from one source in the last hour."""
 
 
 # --- checkpoints: request and status changes --------------------------------------------------
@@ -364,11 +358,11 @@ def unauthorised_report(
     division: Division,
     location: str,
     description: str,
-    source_key: str,
     reporter_name: str = "",
     reporter_phone: str = "",
 ) -> UnauthorisedReport:
-    """Anyone reports a checkpoint found on a road without approval (rate-limited per source)."""
+    """Anyone reports a checkpoint found on a road without approval (the page is rate-limited
+    by ``fangkong.core.ratelimit``)."""
     errors: dict[str, str] = {}
     if not location.strip():
         errors["location"] = _("Say where the checkpoint is (road, kilometre, landmark).")
@@ -377,17 +371,8 @@ def unauthorised_report(
     if errors:
         raise ValidationError(errors)
     logged_in = actor is not None and actor.is_authenticated
-    limit = REPORT_LIMIT_USER if logged_in else REPORT_LIMIT_PUBLIC
     now = timezone.now()
     with transaction.atomic():
-        recent = UnauthorisedReport.objects.filter(
-            source_key=source_key, created_at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= limit:
-            raise RateLimited(
-                _("Too many reports in the last hour (at most %(n)d). Please try again later.")
-                % {"n": limit}
-            )
         report = UnauthorisedReport.objects.create(
             division=division,
             division_code=division.code,
@@ -396,7 +381,6 @@ def unauthorised_report(
             reporter_name=reporter_name.strip()[:60],
             reporter_phone=reporter_phone.strip()[:20],
             reported_by=actor if logged_in else None,
-            source_key=source_key,
             created_at=now,
         )
         record_audit(actor if logged_in else None, "checkpoint.unauthorised_report", report)
@@ -1003,6 +987,7 @@ def flag_fast_passes(rows: Iterable[dict[str, Any]]) -> None:
         else:
             problem = standing.problem_at(row["at"])
             row["flag"] = _PROBLEM_FLAGS[problem] if problem else ""
+            row["issuer_code"] = standing.division_code  # not stored: whom a flag alerts
 
 
 def clean_passage(
@@ -1240,6 +1225,7 @@ def passage_log(
         flag_fast_passes([row])
         if _insert_passages([row]):
             _bump_passages([row])
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=[row])
             passage = Passage.objects.get(client_uuid=key)
             record_audit(
                 actor, "checkpoint.passage_log", passage, result=passage.result, flag=passage.flag
@@ -1386,6 +1372,7 @@ def _store_passages(
             stored = insert() if rows else set()
             new_rows = [row for row in rows if row["client_uuid"] in stored]
             _bump_passages(new_rows)
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=new_rows)
             record_audit(
                 actor,
                 "checkpoint.passages_sync",

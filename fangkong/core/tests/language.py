@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 # Words an official Chinese text writes in Latin letters.
 ALLOWED = frozenset(
     {
+        # The language switch names each language in itself.
+        "English",
         "QR",
         "PDF",
         "ID",

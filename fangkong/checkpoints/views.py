@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
@@ -28,6 +30,7 @@ from fangkong.checkpoints.forms import (
     PassageForm,
     PassageReturneeForm,
     ReasonForm,
+    RepeatForm,
     ResolveForm,
     ShiftForm,
     UnauthorisedReportForm,
@@ -486,6 +489,117 @@ def _save_shift(
         errors_into_form(form, exc)
         return False, []
     return True, []
+
+
+def _run_plan(
+    request: HttpRequest, form: Any, run: Callable[..., list[services.PlannedShift]]
+) -> tuple[list[services.PlannedShift] | None, bool]:
+    """Preview (``dry_run``) or, with the confirm button, create a repeat or a week's copy.
+    Returns the plans to show and whether they were created."""
+    confirmed = "confirm" in request.POST
+    reason = request.POST.get("override_reason", "").strip()
+    try:
+        plans = run(override_reason=reason, dry_run=not confirmed)
+    except services.PlanRefused as exc:
+        form.add_error(
+            None, _("Nothing was created: every shift is created or none. See the list below.")
+        )
+        return exc.plans, False
+    except ValidationError as exc:
+        errors_into_form(form, exc)
+        return None, False
+    return plans, confirmed
+
+
+def _plan_context(plans: list[services.PlannedShift] | None) -> dict[str, Any]:
+    refused = [p for p in plans or [] if p.refused]
+    return {
+        "plans": plans,
+        "refused": refused,
+        "overridable": bool(refused) and all(p.double_booked for p in refused),
+    }
+
+
+@login_required
+def shift_repeat(request: HttpRequest, shift_id: int) -> HttpResponse:
+    actor: Any = request.user
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    if not actor.can(Perm.CHECKPOINTS_REQUEST, shift.division_code):
+        raise Http404
+    form = RepeatForm(request.POST or None)
+    plans = None
+    if request.method == "POST" and form.is_valid():
+        plans, created = _run_plan(
+            request,
+            form,
+            lambda **kw: services.shift_repeat(
+                actor=actor, shift=shift, days=form.cleaned_data["days"], **kw
+            ),
+        )
+        if created and plans:
+            messages.success(
+                request,
+                ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans))
+                % {"n": len(plans)},
+            )
+            start = timezone.localdate(shift.starts_at).isoformat()
+            return redirect(
+                reverse("checkpoints:roster-week", args=[shift.checkpoint_id]) + f"?start={start}"
+            )
+    return render(
+        request,
+        "checkpoints/shift_repeat.html",
+        {
+            "shift": shift,
+            "form": form,
+            **_plan_context(plans),
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def roster_copy_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """Copy every shift that starts in a week to the next week, after a preview."""
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    if not actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code):
+        raise Http404
+    try:
+        week_start = date.fromisoformat(request.POST.get("start") or request.GET.get("start", ""))
+    except ValueError:
+        week_start = timezone.localdate()
+    form = forms.Form(data={})  # bound, so a refusal can be added to it
+    plans, created = _run_plan(
+        request,
+        form,
+        lambda **kw: services.roster_copy_week(
+            actor=actor, checkpoint=checkpoint, week_start=week_start, **kw
+        ),
+    )
+    if created and plans:
+        messages.success(
+            request,
+            ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans)) % {"n": len(plans)},
+        )
+        following = (week_start + timedelta(days=7)).isoformat()
+        return redirect(
+            reverse("checkpoints:roster-week", args=[checkpoint.pk]) + f"?start={following}"
+        )
+    return render(
+        request,
+        "checkpoints/roster_copy.html",
+        {
+            "checkpoint": checkpoint,
+            "form": form,
+            "week_start": week_start,
+            "week_end": week_start + timedelta(days=6),
+            **_plan_context(plans),
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -1,7 +1,10 @@
 """Rollup metrics of returnees, read by the dashboard (see ``fangkong.core.rollups``).
 
+``returnees.checks_done`` and ``returnees.fever`` count people (observations), not readings:
+an observation checked three times on a day counts once in ``checks_done`` that day, and once
+in ``fever`` if any of its readings that day was a fever, whichever check it was.
 ``returnees.checks_overdue`` is not stored: it is the level of ``returnees.under_observation``
-minus ``returnees.checks_done`` today (one check per observation and day) once 18:00 passes.
+minus ``returnees.checks_done`` today once 18:00 passes.
 """
 
 from __future__ import annotations
@@ -87,7 +90,11 @@ def _released() -> Iterable[tuple[str, date, int]]:
 def _checks() -> Iterable[tuple[str, date, int]]:
     from fangkong.returnees.models import DailyCheck
 
-    rows = DailyCheck.objects.values("division_code", "day").annotate(n=Count("id")).order_by()
+    rows = (
+        DailyCheck.objects.values("division_code", "day")
+        .annotate(n=Count("observation", distinct=True))
+        .order_by()
+    )
     return [(r["division_code"], r["day"], r["n"]) for r in rows]
 
 
@@ -97,7 +104,7 @@ def _fever() -> Iterable[tuple[str, date, int]]:
     rows = (
         DailyCheck.objects.filter(temperature__gte=FEVER_FROM)
         .values("division_code", "day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("observation", distinct=True))
         .order_by()
     )
     return [(r["division_code"], r["day"], r["n"]) for r in rows]

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.core.audit_labels import DETAIL_LABELS, VERB_LABELS
 from fangkong.core.models import AuditEntry
@@ -75,7 +76,7 @@ class _Context:
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):
-            return _("yes") if value else _("no")
+            return pgettext("audit detail", "yes") if value else pgettext("audit detail", "no")
         if isinstance(value, list):
             return "、".join(self.value(v, field) for v in value) or "—"
         if isinstance(value, dict):

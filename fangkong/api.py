@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from fangkong.accounts.api import API_AUTH
 from fangkong.accounts.api import router as accounts_router
+from fangkong.alerts.api import router as alerts_router
 from fangkong.assistance.api import router as assistance_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.community.api import router as community_router
@@ -48,3 +49,4 @@ api.add_router("", passes_router)
 api.add_router("", assistance_router)
 api.add_router("", directives_router)
 api.add_router("", returnees_router)
+api.add_router("", alerts_router)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.checkpoints import metrics
+from fangkong.checkpoints.alerting import flagged_passage_alerts
 from fangkong.checkpoints.models import (
     BANNER_KEY_LENGTH,
     Checkpoint,
@@ -1003,6 +1004,7 @@ def flag_fast_passes(rows: Iterable[dict[str, Any]]) -> None:
         else:
             problem = standing.problem_at(row["at"])
             row["flag"] = _PROBLEM_FLAGS[problem] if problem else ""
+            row["issuer_code"] = standing.division_code  # not stored: whom a flag alerts
 
 
 def clean_passage(
@@ -1240,6 +1242,7 @@ def passage_log(
         flag_fast_passes([row])
         if _insert_passages([row]):
             _bump_passages([row])
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=[row])
             passage = Passage.objects.get(client_uuid=key)
             record_audit(
                 actor, "checkpoint.passage_log", passage, result=passage.result, flag=passage.flag
@@ -1386,6 +1389,7 @@ def _store_passages(
             stored = insert() if rows else set()
             new_rows = [row for row in rows if row["client_uuid"] in stored]
             _bump_passages(new_rows)
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=new_rows)
             record_audit(
                 actor,
                 "checkpoint.passages_sync",

@@ -699,7 +699,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
         request,
         "checkpoints/coverage_gaps.html",
         {
-            "items": selectors.coverage_gap_list(actor=actor),
+            "banners": selectors.roster_problems(actor=actor),
             "nav_current": "checkpoints:coverage-gaps",
         },
     )

@@ -31,6 +31,7 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.returnees import metrics
+from fangkong.returnees.alerting import fever_alert
 from fangkong.returnees.models import (
     FEVER_FROM,
     ContactMethod,
@@ -833,6 +834,7 @@ def check_record(
         if check.is_fever and not any(t >= FEVER_FROM for t in earlier):
             bump(metrics.FEVER, locked.division_code, today)
         record_audit(actor, "observation.check", locked, temperature=str(temp), check=check.pk)
+        fever_alert(actor=actor, check=check)
     return check
 
 

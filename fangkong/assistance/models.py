@@ -423,16 +423,6 @@ class HelpRequest(TimeStampedModel):
         return int((self.responded_at - self.created_at).total_seconds() // 60)
 
 
-class LookupFailure(models.Model):
-    """A failed public status look-up, for rate limiting by client address."""
-
-    client = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.client} {self.at}"
-
-
 # --- donations and logistics ----------------------------------------------------------------
 
 

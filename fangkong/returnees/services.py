@@ -47,7 +47,6 @@ from fangkong.returnees.models import (
     Passenger,
     Person,
     RegisteredVia,
-    RegistrationAttempt,
     ReturnTrip,
     RiskArea,
     Symptom,
@@ -982,28 +981,6 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
 
 
 # --- public page and personal data --------------------------------------------------------
-
-SELF_REGISTRATION_LIMIT = 10  # submissions per address
-SELF_REGISTRATION_WINDOW = timedelta(minutes=10)
-
-
-def self_registration_allow(*, client_address: str) -> bool:
-    """Count one public submission from this address; False once over the limit."""
-    import hashlib
-
-    from django.conf import settings
-
-    client = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address}".encode()).hexdigest()
-    now = timezone.now()
-    with transaction.atomic():
-        RegistrationAttempt.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
-        recent = RegistrationAttempt.objects.filter(
-            client=client, created_at__gte=now - SELF_REGISTRATION_WINDOW
-        ).count()
-        if recent >= SELF_REGISTRATION_LIMIT:
-            return False
-        RegistrationAttempt.objects.create(client=client, created_at=now)
-    return True
 
 
 def personal_data_viewed(*, actor: Any, person: Person, division_code: str) -> None:

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.divisions.models import Level
 from fangkong.divisions.selectors import division_ancestors, division_by_code
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.lib.netaddr import limit_key
 from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
@@ -646,6 +646,7 @@ def _community(code: str) -> Any:
     return division
 
 
+@public_write("self-registration")
 def self_register(request: HttpRequest, code: str) -> HttpResponse:
     """The public page (no login) a poster's QR code opens."""
     division = _community(code)
@@ -653,27 +654,17 @@ def self_register(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None, initial={"division_code": division.code, "transport": "train"}
     )
     receipt = None
-    if request.method == "POST":
-        address = limit_key(request.META.get("REMOTE_ADDR", ""))
-        if not services.self_registration_allow(client_address=address):
-            form.add_error(None, _("Too many submissions from this network: try again later."))
-            return render(
-                request,
-                "returnees/self_register.html",
-                {"form": form, "division": division},
-                status=429,
+    if request.method == "POST" and form.is_valid():
+        data = form.trip_data()
+        data.division_code = division.code  # the poster decides, not the form
+        try:
+            trip = services.returnee_register(
+                actor=None, data=data, registered_via=RegisteredVia.SELF
             )
-        if form.is_valid():
-            data = form.trip_data()
-            data.division_code = division.code  # the poster decides, not the form
-            try:
-                trip = services.returnee_register(
-                    actor=None, data=data, registered_via=RegisteredVia.SELF
-                )
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
-                receipt = trip.receipt
+        except ValidationError as exc:
+            errors_into_form(form, exc)
+        else:
+            receipt = trip.receipt
     return render(
         request,
         "returnees/self_register.html",

@@ -32,7 +32,7 @@ def _row(name: str, id_number: str, mobile: str, notes: str = "") -> list[str]:
 def _shot(page: object, name: str) -> None:
     folder = os.environ.get("FANGKONG_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"census-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(Path(folder) / f"census-{name}.png"), full_page=True)
 
 
 def test_a_census_with_mistakes_is_checked_then_imported_without_its_bad_rows(page):

@@ -27,6 +27,9 @@ run: demo
 	@echo
 	@echo "Fangkong is starting on http://127.0.0.1:$(PORT)/  (log in with a demo user above)"
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/v1/docs   Stop with Ctrl-C."
+	@echo "The task worker (alert SMS, scheduled work) runs beside it; its output is in var/worker.log."
+	@mkdir -p var; $(BIN)/python manage.py db_worker --interval 2 --no-reload >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run on SQLite by default; set FANGKONG_DATABASE_URL for PostgreSQL.
@@ -50,7 +53,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 # One catalogue for the foundation (fangkong/locale) and one per domain app (fangkong/<app>/locale).
-DOMAIN_APPS := directives returnees checkpoints passes community assistance
+DOMAIN_APPS := directives returnees checkpoints passes community assistance alerts
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore '.venv/*' --ignore 'var/*' \
 		--ignore 'static/vendor/*' $(foreach app,$(DOMAIN_APPS),--ignore 'fangkong/$(app)/*')

@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env_list("FANGKONG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS", [])
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client.
 FANGKONG_TRUSTED_PROXIES = env_networks("FANGKONG_TRUSTED_PROXIES")
+# Every write the public can make without logging in (fangkong.core.ratelimit): at most this
+# many per client network and endpoint in this period (s, m, h or d).
+FANGKONG_PUBLIC_RATE_LIMIT = env_str("FANGKONG_PUBLIC_RATE_LIMIT") or "10/10m"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "fangkong.assistance",
     "fangkong.directives",
     "fangkong.returnees",
+    "fangkong.alerts",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check, forms, the API): one limit for all uploads.
+    "fangkong.core.uploads.UploadLimitMiddleware",
     "fangkong.core.sessions.SlidingSessionMiddleware",
     "fangkong.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fangkong.accounts.context_processors.navigation",
+                "fangkong.alerts.context_processors.alerts",
             ],
         },
     },
@@ -181,6 +188,13 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload, on every endpoint, is refused above this before it is read (fangkong.core.uploads).
+FANGKONG_MAX_UPLOAD_BYTES = env_int("FANGKONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "fangkong.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Private signing keys live in files here, never in the database.
@@ -191,6 +205,20 @@ FANGKONG_TRUST_REFRESH_SECONDS = env_int("FANGKONG_TRUST_REFRESH_SECONDS", 180)
 # --- background work ------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- alerts beyond the app (SMS) -------------------------------------------------------------
+# ``console`` logs each message (phone masked); ``http`` posts to the HQ's SMS service.
+FANGKONG_SMS_BACKEND = env_str("FANGKONG_SMS_BACKEND") or "console"
+FANGKONG_SMS_URL = env_str("FANGKONG_SMS_URL")
+FANGKONG_SMS_CREDENTIALS_FILE = env_str("FANGKONG_SMS_CREDENTIALS_FILE")
+FANGKONG_SMS_TEMPLATE = (
+    env_str("FANGKONG_SMS_TEMPLATE") or '{"to": "{phone}", "text": "{text}", "id": "{id}"}'
+)
+FANGKONG_SMS_TIMEOUT = env_int("FANGKONG_SMS_TIMEOUT", 10)
+FANGKONG_SMS_RETRY_SECONDS = env_int("FANGKONG_SMS_RETRY_SECONDS", 30)
+FANGKONG_SMS_MAX_ATTEMPTS = env_int("FANGKONG_SMS_MAX_ATTEMPTS", 6)
+FANGKONG_SMS_STALE_SECONDS = env_int("FANGKONG_SMS_STALE_SECONDS", 120)
+FANGKONG_SMS_PER_HOUR = env_int("FANGKONG_SMS_PER_HOUR", 10)
 
 # --- security -------------------------------------------------------------------------------
 

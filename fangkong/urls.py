@@ -19,6 +19,7 @@ urlpatterns = [
     path("assistance/", include("fangkong.assistance.urls")),
     path("directives/", include("fangkong.directives.urls")),
     path("returnees/", include("fangkong.returnees.urls")),
+    path("alerts/", include("fangkong.alerts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

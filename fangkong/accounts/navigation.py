@@ -20,6 +20,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", None),
+    NavItem(_("Alerts"), "alerts:alert-list", None),
     NavItem(_("Dashboard"), "directives:dashboard", Perm.DASHBOARD_VIEW),
     NavItem(_("Notices"), "directives:notice-list", Perm.DASHBOARD_VIEW),
     NavItem(_("Measures to carry out"), "directives:assignment-list", Perm.DIRECTIVES_REPORT),

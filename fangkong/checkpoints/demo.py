@@ -288,7 +288,6 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
                     division=division,
                     location=where,
                     description=what,
-                    source_key=f"demo:{code}",
                     reporter_name="热心群众",
                 )
     if created:

@@ -80,6 +80,16 @@ class ShiftForm(forms.Form):
             self.fields["members"].queryset = candidates  # type: ignore[attr-defined]
 
 
+class RepeatForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Repeat on the next … days"),
+        min_value=1,
+        max_value=31,
+        initial=5,
+        help_text=_("The same times and people, once a day, from the day after this shift."),
+    )
+
+
 class HandoverForm(forms.Form):
     note = forms.CharField(label=_("Handover note"), widget=forms.Textarea(attrs={"rows": 3}))
 

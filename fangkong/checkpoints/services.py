@@ -3,6 +3,7 @@ duty shifts and the passage log (one passage, or a device's batch)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.checkpoints import metrics
+from fangkong.checkpoints.alerting import flagged_passage_alerts
 from fangkong.checkpoints.models import (
     BANNER_KEY_LENGTH,
     Checkpoint,
@@ -38,6 +40,7 @@ from fangkong.checkpoints.models import (
     Transition,
     UnauthorisedReport,
     approval_hq_code,
+    shift_times,
 )
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump, bump_many
@@ -50,17 +53,10 @@ MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_SHIFT = timedelta(hours=24)
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-# Unauthorised-checkpoint reports per source (a user, or a hashed IP address) per hour.
-REPORT_LIMIT_PUBLIC = 3
-REPORT_LIMIT_USER = 10
 
 
 class NotOpen(ValidationError):
     """The checkpoint is not open, so it cannot log passages."""
-
-
-class RateLimited(ValidationError):
-    """Too many reports from one source in the last hour."""
 
 
 # --- checkpoints: request and status changes --------------------------------------------------
@@ -362,11 +358,11 @@ def unauthorised_report(
     division: Division,
     location: str,
     description: str,
-    source_key: str,
     reporter_name: str = "",
     reporter_phone: str = "",
 ) -> UnauthorisedReport:
-    """Anyone reports a checkpoint found on a road without approval (rate-limited per source)."""
+    """Anyone reports a checkpoint found on a road without approval (the page is rate-limited
+    by ``fangkong.core.ratelimit``)."""
     errors: dict[str, str] = {}
     if not location.strip():
         errors["location"] = _("Say where the checkpoint is (road, kilometre, landmark).")
@@ -375,17 +371,8 @@ def unauthorised_report(
     if errors:
         raise ValidationError(errors)
     logged_in = actor is not None and actor.is_authenticated
-    limit = REPORT_LIMIT_USER if logged_in else REPORT_LIMIT_PUBLIC
     now = timezone.now()
     with transaction.atomic():
-        recent = UnauthorisedReport.objects.filter(
-            source_key=source_key, created_at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= limit:
-            raise RateLimited(
-                _("Too many reports in the last hour (at most %(n)d). Please try again later.")
-                % {"n": limit}
-            )
         report = UnauthorisedReport.objects.create(
             division=division,
             division_code=division.code,
@@ -394,7 +381,6 @@ def unauthorised_report(
             reporter_name=reporter_name.strip()[:60],
             reporter_phone=reporter_phone.strip()[:20],
             reported_by=actor if logged_in else None,
-            source_key=source_key,
             created_at=now,
         )
         record_audit(actor if logged_in else None, "checkpoint.unauthorised_report", report)
@@ -641,6 +627,152 @@ def shift_update(
     return shift
 
 
+MAX_REPEAT_DAYS = 31
+
+
+@dataclass
+class PlannedShift:
+    """One shift a repeat or a week's copy would create, and what became of it."""
+
+    checkpoint: Checkpoint
+    starts_at: datetime
+    ends_at: datetime
+    leader: User
+    members: list[User]
+    source: Shift | None = None
+    problems: list[str] = dataclasses.field(default_factory=list)
+    double_booked: bool = False  # the only problem is a double booking (an override helps)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def times_display(self) -> str:
+        return shift_times(self.starts_at, self.ends_at)
+
+    def span_display(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%m-%d} {self.times_display()}"
+
+
+class PlanRefused(ValidationError):
+    """Some shifts of a plan are refused, so none was created (all or nothing)."""
+
+    def __init__(self, plans: list[PlannedShift]) -> None:
+        self.plans = plans
+        refused = [p for p in plans if p.refused]
+        super().__init__(
+            [f"{p.span_display()}: {' '.join(p.problems)}" for p in refused],
+            code="plan_refused",
+        )
+
+
+def _create_planned(
+    actor: User, plans: list[PlannedShift], override_reason: str, *, dry_run: bool, verb: str
+) -> list[PlannedShift]:
+    """Create every planned shift through ``shift_create`` (the same rules, double bookings
+    included), all or nothing: one refusal and none is kept, with every refusal listed.
+    ``dry_run`` does the same and keeps nothing: the preview of the confirm step."""
+    created: list[Shift] = []
+    with transaction.atomic():
+        for plan in plans:
+            try:
+                created.append(
+                    shift_create(
+                        actor=actor,
+                        checkpoint=plan.checkpoint,
+                        starts_at=plan.starts_at,
+                        ends_at=plan.ends_at,
+                        leader=plan.leader,
+                        members=plan.members,
+                        override_reason=override_reason,
+                    )
+                )
+            except DoubleBooked as exc:
+                plan.problems, plan.double_booked = list(exc.messages), True
+            except ValidationError as exc:
+                plan.problems, plan.double_booked = list(exc.messages), False
+        refused = any(p.refused for p in plans)
+        if refused or dry_run:
+            transaction.set_rollback(True)
+        elif created:
+            record_audit(
+                actor,
+                verb,
+                plans[0].checkpoint,
+                shifts=[s.pk for s in created],
+                override_reason=override_reason.strip(),
+            )
+    if refused and not dry_run:
+        raise PlanRefused(plans)
+    return plans
+
+
+def shift_repeat(
+    *, actor: User, shift: Shift, days: int, override_reason: str = "", dry_run: bool = False
+) -> list[PlannedShift]:
+    """The same shift (times, leader, members) on each of the next ``days`` days."""
+    _require(actor, Perm.CHECKPOINTS_REQUEST, shift.division_code)
+    if not 1 <= days <= MAX_REPEAT_DAYS:
+        raise ValidationError(
+            {"days": _("Repeat on 1 to %(max)s days.") % {"max": MAX_REPEAT_DAYS}}
+        )
+    start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    members = list(shift.members.all())
+    plans = [
+        PlannedShift(
+            shift.checkpoint,
+            start + timedelta(days=n),
+            end + timedelta(days=n),
+            shift.leader,
+            members,
+            source=shift,
+        )
+        for n in range(1, days + 1)
+    ]
+    return _create_planned(
+        actor, plans, override_reason, dry_run=dry_run, verb="checkpoint.shift_repeat"
+    )
+
+
+def roster_copy_week(
+    *,
+    actor: User,
+    checkpoint: Checkpoint,
+    week_start: date,
+    override_reason: str = "",
+    dry_run: bool = False,
+) -> list[PlannedShift]:
+    """Every shift that starts in the 7 days from ``week_start``, again 7 days later."""
+    _require(actor, Perm.CHECKPOINTS_REQUEST, checkpoint.division_code)
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
+    sources = list(
+        checkpoint.shifts.filter(starts_at__gte=since, starts_at__lt=since + timedelta(days=7))
+        .select_related("leader")
+        .prefetch_related("members")
+        .order_by("starts_at", "pk")
+    )
+    if not sources:
+        raise ValidationError(
+            _("No shift starts in the week from %(day)s: nothing to copy.")
+            % {"day": f"{week_start:%m-%d}"}
+        )
+    plans = [
+        PlannedShift(
+            checkpoint,
+            timezone.localtime(s.starts_at) + timedelta(days=7),
+            timezone.localtime(s.ends_at) + timedelta(days=7),
+            s.leader,
+            list(s.members.all()),
+            source=s,
+        )
+        for s in sources
+    ]
+    return _create_planned(
+        actor, plans, override_reason, dry_run=dry_run, verb="checkpoint.roster_copy_week"
+    )
+
+
 def shift_delete(*, actor: User, shift: Shift) -> None:
     _require(actor, Perm.CHECKPOINTS_REQUEST, shift.division_code)
     with transaction.atomic():
@@ -855,6 +987,7 @@ def flag_fast_passes(rows: Iterable[dict[str, Any]]) -> None:
         else:
             problem = standing.problem_at(row["at"])
             row["flag"] = _PROBLEM_FLAGS[problem] if problem else ""
+            row["issuer_code"] = standing.division_code  # not stored: whom a flag alerts
 
 
 def clean_passage(
@@ -1092,6 +1225,7 @@ def passage_log(
         flag_fast_passes([row])
         if _insert_passages([row]):
             _bump_passages([row])
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=[row])
             passage = Passage.objects.get(client_uuid=key)
             record_audit(
                 actor, "checkpoint.passage_log", passage, result=passage.result, flag=passage.flag
@@ -1238,6 +1372,7 @@ def _store_passages(
             stored = insert() if rows else set()
             new_rows = [row for row in rows if row["client_uuid"] in stored]
             _bump_passages(new_rows)
+            flagged_passage_alerts(actor=actor, checkpoint=checkpoint, rows=new_rows)
             record_audit(
                 actor,
                 "checkpoint.passages_sync",

@@ -29,7 +29,9 @@ urlpatterns = [
     path("<int:checkpoint_id>/duty/", views.duty_page, name="duty"),
     path("<int:checkpoint_id>/duty/sw.js", views.duty_service_worker, name="duty-sw"),
     path("<int:checkpoint_id>/roster/", views.roster_week, name="roster-week"),
+    path("<int:checkpoint_id>/roster/copy/", views.roster_copy_week, name="roster-copy"),
     path("shifts/<int:shift_id>/edit/", views.shift_edit, name="shift-edit"),
+    path("shifts/<int:shift_id>/repeat/", views.shift_repeat, name="shift-repeat"),
     path("shifts/<int:shift_id>/delete/", views.shift_delete, name="shift-delete"),
     path("shifts/<int:shift_id>/handover/", views.shift_handover, name="shift-handover"),
 ]

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
@@ -28,14 +28,15 @@ from fangkong.checkpoints.forms import (
     PassageForm,
     PassageReturneeForm,
     ReasonForm,
+    RepeatForm,
     ResolveForm,
     ShiftForm,
     UnauthorisedReportForm,
 )
 from fangkong.checkpoints.models import Kind, Passage, ReportStatus, Status, Subject
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.lib.masking import mask_id_number
-from fangkong.lib.netaddr import limit_key
 from fangkong.passes import views as pass_views
 from fangkong.returnees import selectors as returnee_selectors
 from fangkong.returnees import services as returnee_services
@@ -488,6 +489,117 @@ def _save_shift(
     return True, []
 
 
+def _run_plan(
+    request: HttpRequest, form: Any, run: Callable[..., list[services.PlannedShift]]
+) -> tuple[list[services.PlannedShift] | None, bool]:
+    """Preview (``dry_run``) or, with the confirm button, create a repeat or a week's copy.
+    Returns the plans to show and whether they were created."""
+    confirmed = "confirm" in request.POST
+    reason = request.POST.get("override_reason", "").strip()
+    try:
+        plans = run(override_reason=reason, dry_run=not confirmed)
+    except services.PlanRefused as exc:
+        form.add_error(
+            None, _("Nothing was created: every shift is created or none. See the list below.")
+        )
+        return exc.plans, False
+    except ValidationError as exc:
+        errors_into_form(form, exc)
+        return None, False
+    return plans, confirmed
+
+
+def _plan_context(plans: list[services.PlannedShift] | None) -> dict[str, Any]:
+    refused = [p for p in plans or [] if p.refused]
+    return {
+        "plans": plans,
+        "refused": refused,
+        "overridable": bool(refused) and all(p.double_booked for p in refused),
+    }
+
+
+@login_required
+def shift_repeat(request: HttpRequest, shift_id: int) -> HttpResponse:
+    actor: Any = request.user
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    if not actor.can(Perm.CHECKPOINTS_REQUEST, shift.division_code):
+        raise Http404
+    form = RepeatForm(request.POST or None)
+    plans = None
+    if request.method == "POST" and form.is_valid():
+        plans, created = _run_plan(
+            request,
+            form,
+            lambda **kw: services.shift_repeat(
+                actor=actor, shift=shift, days=form.cleaned_data["days"], **kw
+            ),
+        )
+        if created and plans:
+            messages.success(
+                request,
+                ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans))
+                % {"n": len(plans)},
+            )
+            start = timezone.localdate(shift.starts_at).isoformat()
+            return redirect(
+                reverse("checkpoints:roster-week", args=[shift.checkpoint_id]) + f"?start={start}"
+            )
+    return render(
+        request,
+        "checkpoints/shift_repeat.html",
+        {
+            "shift": shift,
+            "form": form,
+            **_plan_context(plans),
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def roster_copy_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """Copy every shift that starts in a week to the next week, after a preview."""
+    actor: Any = request.user
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    if not actor.can(Perm.CHECKPOINTS_REQUEST, checkpoint.division_code):
+        raise Http404
+    try:
+        week_start = date.fromisoformat(request.POST.get("start") or request.GET.get("start", ""))
+    except ValueError:
+        week_start = timezone.localdate()
+    form = forms.Form(data={})  # bound, so a refusal can be added to it
+    plans, created = _run_plan(
+        request,
+        form,
+        lambda **kw: services.roster_copy_week(
+            actor=actor, checkpoint=checkpoint, week_start=week_start, **kw
+        ),
+    )
+    if created and plans:
+        messages.success(
+            request,
+            ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans)) % {"n": len(plans)},
+        )
+        following = (week_start + timedelta(days=7)).isoformat()
+        return redirect(
+            reverse("checkpoints:roster-week", args=[checkpoint.pk]) + f"?start={following}"
+        )
+    return render(
+        request,
+        "checkpoints/roster_copy.html",
+        {
+            "checkpoint": checkpoint,
+            "form": form,
+            "week_start": week_start,
+            "week_end": week_start + timedelta(days=6),
+            **_plan_context(plans),
+            "nav_current": "checkpoints:checkpoint-list",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_POST
 def shift_delete(request: HttpRequest, shift_id: int) -> HttpResponse:
@@ -585,7 +697,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
         request,
         "checkpoints/coverage_gaps.html",
         {
-            "items": selectors.coverage_gap_list(actor=actor),
+            "banners": selectors.roster_problems(actor=actor),
             "nav_current": "checkpoints:coverage-gaps",
         },
     )
@@ -594,34 +706,22 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
 # --- unauthorised checkpoints -----------------------------------------------------------------
 
 
-def _source_key(request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    address = limit_key(request.META.get("REMOTE_ADDR", ""))
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"ip:{digest[:40]}"
-
-
+@public_write("unauthorised-report")
 def report_create(request: HttpRequest) -> HttpResponse:
     """Open to the public: report a checkpoint found on a road without approval."""
     form = UnauthorisedReportForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.unauthorised_report(
                 actor=request.user if request.user.is_authenticated else None,
-                source_key=_source_key(request),
                 **data,
             )
-        except services.RateLimited as exc:
-            form.add_error(None, " ".join(exc.messages))
-            status = 429
         except ValidationError as exc:
             errors_into_form(form, exc)
         else:
             return render(request, "checkpoints/report_thanks.html")
-    return render(request, "checkpoints/report_form.html", {"form": form}, status=status)
+    return render(request, "checkpoints/report_form.html", {"form": form})
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
@@ -67,6 +67,7 @@ def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
 # --- public -----------------------------------------------------------------------------------
 
 
+@require_safe
 def public_notice_list(request: HttpRequest) -> HttpResponse:
     form = NoticeSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -76,6 +77,7 @@ def public_notice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def public_notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.access_public_notice_by_id(notice_id)
     url = request.build_absolute_uri(reverse("directives:notice-public", args=[notice.pk]))
@@ -462,6 +464,7 @@ def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
     return redirect("directives:assignment-detail", report.assignment_id)
 
 
+@require_safe
 def attachment_download(request: HttpRequest, kind: str, attachment_id: int) -> FileResponse:
     """A notice's attachment (public notices: anyone) or a report's (who may see the report)."""
     actor: Any = request.user

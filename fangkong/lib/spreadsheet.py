@@ -350,17 +350,21 @@ def check_archive(data: bytes, *, max_rows: int) -> zipfile.ZipFile:
         raise SpreadsheetError(gettext_noop("the file is not a readable xlsx workbook")) from None
     limit = min(MAX_UNPACKED_BYTES, max_rows * UNPACKED_BYTES_PER_ROW + UNPACKED_BYTES_SLACK)
     total = sum(info.file_size for info in entries)
-    if (
-        len(entries) > MAX_ENTRIES
-        or total > limit
-        or total > MAX_COMPRESSION_RATIO * max(len(data), 1)
-    ):
+    if len(entries) > MAX_ENTRIES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
         raise SpreadsheetError(
             gettext_noop(
                 "the workbook unpacks to %(size)d MB, far more than its rows can hold "
                 "(a zip bomb?): refused"
             ),
             {"size": mb(total)},
+        )
+    if total > limit:
+        raise SpreadsheetError(
+            gettext_noop(
+                "the workbook unpacks to %(size)d MB; a sheet of at most %(rows)d rows is "
+                "never that large: split it"
+            ),
+            {"size": mb(total), "rows": max_rows},
         )
     return archive
 

@@ -125,6 +125,7 @@ class PassStanding(NamedTuple):
     valid_from: datetime
     valid_until: datetime
     revoked_at: datetime | None
+    division_code: str = ""  # the issuing HQ
 
     def problem_at(self, at: datetime) -> str | None:
         """``revoked``, ``expired`` or ``not_yet_valid`` when the pass was not good at ``at``
@@ -149,7 +150,7 @@ class PassQuerySet(JurisdictionQuerySet):
         if not serials:
             return {}
         rows = self.filter(serial__in=list(serials)).values_list(
-            "serial", "valid_from", "valid_until", "revoked_at"
+            "serial", "valid_from", "valid_until", "revoked_at", "division_code"
         )
         return {row[0]: PassStanding(*row) for row in rows}
 

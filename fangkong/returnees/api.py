@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
@@ -14,12 +15,23 @@ from ninja.responses import Status
 from fangkong.accounts.roles import Perm
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.returnees import selectors, services
-from fangkong.returnees.models import RegisteredVia, ReturnTrip
+from fangkong.returnees.models import (
+    DailyCheck,
+    Hold,
+    Observation,
+    RegisteredVia,
+    ReturnTrip,
+    release_holds,
+)
 from fangkong.returnees.schemas import (
     CheckIn,
     CheckOut,
     HoldOut,
+    ObservationDetailOut,
+    ObservationFilterIn,
     ObservationOut,
+    ObservationPage,
+    ObservationSummaryOut,
     ReleaseIn,
     ReleaseItemOut,
     ReleaseOut,
@@ -78,6 +90,50 @@ def _out(trip: ReturnTrip, actor: Any) -> TripOut:
     )
 
 
+def _check_out(check: DailyCheck) -> CheckOut:
+    return CheckOut(
+        id=check.pk,
+        observation_id=check.observation_id,
+        day=check.day,
+        checked_at=check.checked_at,
+        checked_by=check.checked_by.username if check.checked_by else "",
+        temperature=float(check.temperature),
+        symptoms=check.symptom_list,
+        contact=check.contact,
+        note=check.note,
+        fever=check.is_fever,
+    )
+
+
+def _hold_out(hold: Hold) -> HoldOut:
+    return HoldOut(
+        code=hold.code,
+        day=hold.day,
+        temperature=None if hold.temperature is None else str(hold.temperature),
+        checked_at=hold.checked_at,
+        text=hold.text,
+    )
+
+
+def _observation_fields(obs: Observation, *, full: bool) -> dict[str, Any]:
+    person = obs.person
+    return {
+        "id": obs.pk,
+        "person_id": person.pk,
+        "trip_id": obs.trip_id,
+        "name": person.name,
+        "id_number": person.id_number if full else mask_id_number(person.id_number),
+        "mobile": person.mobile if full else mask_phone(person.mobile),
+        "kind": obs.kind,
+        "status": obs.status,
+        "start_date": obs.start_date,
+        "planned_end": obs.planned_end,
+        "place": obs.place,
+        "division_code": obs.division_code,
+        "responsible": obs.responsible.username if obs.responsible else "",
+    }
+
+
 def _actor(request: HttpRequest, *permissions: str) -> Any:
     actor = request.auth  # type: ignore[attr-defined]
     if not any(actor.scope_keys(p) for p in permissions):
@@ -127,7 +183,7 @@ def trip_detail(request: HttpRequest, trip_id: int) -> TripOut:
 @router.post(
     "/observations/{observation_id}/checks",
     response={201: CheckOut},
-    summary="Record today's check of an observation",
+    summary="Record a check of an observation (several a day are kept, none overwritten)",
 )
 def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) -> Status[CheckOut]:
     actor = _actor(request, Perm.RETURNEES_OBSERVE)
@@ -146,18 +202,7 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
         )
     except ValidationError as exc:
         raise HttpError(422, _message(exc)) from None
-    return Status(
-        201,
-        CheckOut(
-            id=check.pk,
-            observation_id=observation.pk,
-            day=check.day,
-            temperature=float(check.temperature),
-            symptoms=check.symptom_list,
-            contact=check.contact,
-            fever=check.is_fever,
-        ),
-    )
+    return Status(201, _check_out(check))
 
 
 @router.post(
@@ -193,16 +238,7 @@ def observation_release(request: HttpRequest, payload: ReleaseIn) -> ReleaseOut:
             result=o.result,
             status=o.status,
             cleared=o.cleared,
-            reasons=[
-                HoldOut(
-                    code=h.code,
-                    day=h.day,
-                    temperature=None if h.temperature is None else str(h.temperature),
-                    checked_at=h.checked_at,
-                    text=h.text,
-                )
-                for h in o.holds
-            ],
+            reasons=[_hold_out(h) for h in o.holds],
         )
         for o in outcomes
     ]
@@ -210,4 +246,65 @@ def observation_release(request: HttpRequest, payload: ReleaseIn) -> ReleaseOut:
         released=sum(r.result == services.ReleaseResult.RELEASED for r in results),
         held=sum(r.result == services.ReleaseResult.HELD for r in results),
         results=results,
+    )
+
+
+@router.get(
+    "/observations",
+    response=ObservationPage,
+    summary="Observations in your jurisdiction, by status",
+    description=(
+        "Paged by `page` (50 a page; `has_next` says whether another follows). ID numbers "
+        "and phones are masked here; the detail shows them to roles that may see them."
+    ),
+)
+def observation_list(request: HttpRequest, filters: Query[ObservationFilterIn]) -> ObservationPage:
+    actor = _actor(request, Perm.RETURNEES_VIEW)
+    qs = selectors.observation_list(actor=actor, status=filters.status)
+    start = (filters.page - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return ObservationPage(
+        page=filters.page,
+        has_next=len(rows) > PAGE_SIZE,
+        items=[
+            ObservationSummaryOut(
+                **_observation_fields(o, full=False),
+                checked_today=o.checked_today,  # type: ignore[attr-defined]
+                had_fever=o.had_fever,  # type: ignore[attr-defined]
+            )
+            for o in rows[:PAGE_SIZE]
+        ],
+    )
+
+
+@router.get(
+    "/observations/{observation_id}",
+    response=ObservationDetailOut,
+    summary="One observation with all its checks",
+    description=(
+        "Every check, newest first (several a day are kept), and what would hold its release "
+        "today. Outside your jurisdiction reads as 404, like an id that does not exist."
+    ),
+)
+def observation_detail(request: HttpRequest, observation_id: int) -> ObservationDetailOut:
+    actor = _actor(request, Perm.RETURNEES_VIEW)
+    try:
+        obs = selectors.access_observation_by_id(actor, observation_id)
+    except Http404:
+        raise HttpError(404, "Not found") from None
+    full = actor.can(Perm.PERSONAL_DATA, obs.division_code)
+    if full:
+        services.personal_data_viewed(
+            actor=actor, person=obs.person, division_code=obs.division_code
+        )
+    checks = list(obs.checks.select_related("checked_by").order_by("-checked_at", "-id"))
+    today = timezone.localdate()
+    return ObservationDetailOut(
+        **_observation_fields(obs, full=full),
+        checked_today=any(c.day == today for c in checks),
+        had_fever=any(c.is_fever for c in checks),
+        ended_at=obs.ended_at,
+        end_note=obs.end_note,
+        checks=[_check_out(c) for c in checks],
+        holds=[_hold_out(h) for h in release_holds(obs, checks, today)],
     )

@@ -1,7 +1,10 @@
 """Rollup metrics of returnees, read by the dashboard (see ``fangkong.core.rollups``).
 
+``returnees.checks_done`` and ``returnees.fever`` count people (observations), not readings:
+an observation checked three times on a day counts once in ``checks_done`` that day, and once
+in ``fever`` if any of its readings that day was a fever, whichever check it was.
 ``returnees.checks_overdue`` is not stored: it is the level of ``returnees.under_observation``
-minus ``returnees.checks_done`` today (one check per observation and day) once 18:00 passes.
+minus ``returnees.checks_done`` today once 18:00 passes.
 """
 
 from __future__ import annotations
@@ -95,7 +98,11 @@ def _released() -> Iterable[tuple[str, date, int]]:
 def _checks() -> Iterable[tuple[str, date, int]]:
     from fangkong.returnees.models import DailyCheck
 
-    rows = DailyCheck.objects.values("division_code", "day").annotate(n=Count("id")).order_by()
+    rows = (
+        DailyCheck.objects.values("division_code", "day")
+        .annotate(n=Count("observation", distinct=True))
+        .order_by()
+    )
     return [(r["division_code"], r["day"], r["n"]) for r in rows]
 
 
@@ -105,7 +112,7 @@ def _fever() -> Iterable[tuple[str, date, int]]:
     rows = (
         DailyCheck.objects.filter(temperature__gte=FEVER_FROM)
         .values("division_code", "day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("observation", distinct=True))
         .order_by()
     )
     return [(r["division_code"], r["day"], r["n"]) for r in rows]
@@ -158,7 +165,7 @@ def _observation_url(observation: Any) -> str:
 
 
 def _register_records() -> None:
-    from fangkong.returnees.models import DailyCheck, KeyGroup, Observation, ObservationStatus
+    from fangkong.returnees.models import KeyGroup, Observation, ObservationStatus
 
     name = Column(_("Name"), lambda r: r.person.name)
     trip_columns = [
@@ -225,9 +232,6 @@ def _register_records() -> None:
         ),
     )
 
-    def checks() -> QuerySet[Any]:
-        return DailyCheck.objects.select_related("observation__person").order_by("-day", "-id")
-
     check_columns = [
         Column(_("Name"), lambda c: c.observation.person.name),
         Column(_("Day"), lambda c: c.day.isoformat()),
@@ -235,22 +239,35 @@ def _register_records() -> None:
         Column(_("Temperature (°C)"), lambda c: c.temperature, numeric=True),
     ]
     register_records(
-        CHECKS_DONE, RecordList(happened_on(checks, "day"), check_columns, _observation_url)
+        CHECKS_DONE,
+        RecordList(happened_on(_person_days(fever=False), "day"), check_columns, _observation_url),
     )
     register_records(
-        FEVER, RecordList(happened_on(_fever_checks, "day"), check_columns, _observation_url)
+        FEVER,
+        RecordList(happened_on(_person_days(fever=True), "day"), check_columns, _observation_url),
     )
 
 
-def _fever_checks() -> QuerySet[Any]:
-    """The checks behind ``returnees.fever``: the same filter as its recount."""
-    from fangkong.returnees.models import FEVER_FROM, DailyCheck
+def _person_days(*, fever: bool) -> Callable[[], QuerySet[Any]]:
+    """The rows behind ``checks_done`` and ``fever``, which count people, not readings: one
+    row per observation and day (its last check that day, or its last fever reading)."""
 
-    return (
-        DailyCheck.objects.filter(temperature__gte=FEVER_FROM)
-        .select_related("observation__person")
-        .order_by("-day", "-id")
-    )
+    def queryset() -> QuerySet[Any]:
+        from django.db.models import Max
+
+        from fangkong.returnees.models import FEVER_FROM, DailyCheck
+
+        checks = DailyCheck.objects.all()
+        if fever:
+            checks = checks.filter(temperature__gte=FEVER_FROM)
+        last = checks.values("observation", "day").annotate(last=Max("id")).values("last")
+        return (
+            DailyCheck.objects.filter(id__in=last)
+            .select_related("observation__person")
+            .order_by("-day", "-id")
+        )
+
+    return queryset
 
 
 def _group_label_now(group: Any) -> str:

@@ -367,10 +367,15 @@ class ContactMethod(models.TextChoices):
 
 
 class DailyCheck(models.Model):
-    """One day's check of one observation (a second check the same day updates it)."""
+    """One check of one observation: several a day are allowed, and each is kept (when, by
+    whom, how contacted); nothing overwrites a reading."""
 
     observation = models.ForeignKey(
-        Observation, verbose_name=_("observation"), on_delete=models.CASCADE, related_name="checks"
+        Observation,
+        verbose_name=_("observation"),
+        on_delete=models.CASCADE,
+        related_name="checks",
+        db_index=False,  # the (observation, day) index leads with it
     )
     day = models.DateField(_("day"))
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
@@ -391,9 +396,9 @@ class DailyCheck(models.Model):
     class Meta:
         verbose_name = _("daily check")
         verbose_name_plural = _("daily checks")
-        ordering = ("-day",)
+        ordering = ("-day", "-checked_at", "-id")
+        indexes = [models.Index(fields=("observation", "day"), name="dailycheck_obs_day_idx")]
         constraints = [
-            models.UniqueConstraint(fields=("observation", "day"), name="dailycheck_one_per_day"),
             models.CheckConstraint(
                 condition=Q(temperature__gte=Decimal("34.0")) & Q(temperature__lte=Decimal("43.0")),
                 name="dailycheck_temperature_range",
@@ -411,6 +416,12 @@ class DailyCheck(models.Model):
     @property
     def symptom_list(self) -> list[str]:
         return [s for s in self.symptoms.split(",") if s]
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        """The symptoms in the reader's language."""
+        labels = dict(Symptom.choices)
+        return [str(labels.get(s, s)) for s in self.symptom_list]
 
 
 class HoldCode(models.TextChoices):
@@ -486,21 +497,6 @@ def check_deadline_passed(now: datetime | None = None) -> bool:
     """Whether today's 18:00 (local time) has passed."""
     local = timezone.localtime(now or timezone.now())
     return local.time() >= CHECK_DEADLINE
-
-
-class RegistrationAttempt(models.Model):
-    """A submission of the public self-registration page, for rate limiting by address."""
-
-    client = models.CharField(_("client (hashed address)"), max_length=64)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("self-registration attempt")
-        verbose_name_plural = _("self-registration attempts")
-        indexes = [models.Index(fields=("client", "created_at"))]
-
-    def __str__(self) -> str:
-        return f"{self.client[:8]} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- organised transport (运输组织, 在途防控) ---------------------------------------------------

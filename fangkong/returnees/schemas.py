@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -88,9 +88,12 @@ class CheckOut(Schema):
     id: int
     observation_id: int
     day: date
+    checked_at: datetime
+    checked_by: str = Field(description="the username of who recorded it; empty if unknown")
     temperature: float
     symptoms: list[str]
     contact: str
+    note: str
     fever: bool
 
 
@@ -129,3 +132,48 @@ class ReleaseOut(Schema):
     released: int
     held: int
     results: list[ReleaseItemOut]
+
+
+ObservationStatusIn = Literal["", "active", "released", "hospital", "transferred", "lost"]
+
+
+class ObservationFilterIn(Schema):
+    status: ObservationStatusIn = Field(
+        default="active",
+        description="active (default), released, hospital, transferred, lost; empty: all",
+    )
+    page: int = Field(default=1, ge=1, le=100_000)
+
+
+class ObservationSummaryOut(Schema):
+    id: int
+    person_id: int
+    trip_id: int
+    name: str
+    id_number: str = Field(description="masked in lists; see the detail")
+    mobile: str
+    kind: str
+    status: str
+    start_date: date
+    planned_end: date
+    place: str
+    division_code: str
+    responsible: str = Field(description="the responsible worker's username; empty if none")
+    checked_today: bool
+    had_fever: bool = Field(description="any fever reading in the observation so far")
+
+
+class ObservationPage(Schema):
+    page: int
+    has_next: bool
+    items: list[ObservationSummaryOut]
+
+
+class ObservationDetailOut(ObservationSummaryOut):
+    ended_at: datetime | None
+    end_note: str
+    checks: list[CheckOut] = Field(description="every check, newest first; none overwritten")
+    holds: list[HoldOut] = Field(
+        description="what would hold a release today (fever readings, days without a check, "
+        "a planned end still to come)"
+    )

@@ -16,6 +16,7 @@ from fangkong.accounts.roles import Perm, Role, roles_with
 from fangkong.core.jurisdiction import scope_q
 from fangkong.lib.ids import SCOPE_KEY_LENGTHS, InvalidNumber, division_scope_key
 from fangkong.returnees.models import (
+    FEVER_FROM,
     CensusJob,
     Convoy,
     DailyCheck,
@@ -226,8 +227,9 @@ def observation_list(
         qs = qs.filter(status=status)
     today = timezone.localdate()
     checked = DailyCheck.objects.filter(observation=OuterRef("pk"), day=today)
+    fever = DailyCheck.objects.filter(observation=OuterRef("pk"), temperature__gte=FEVER_FROM)
     return (
-        qs.annotate(checked_today=Exists(checked))
+        qs.annotate(checked_today=Exists(checked), had_fever=Exists(fever))
         .select_related("person", "division", "trip", "responsible")
         .order_by("planned_end", "id")
     )
@@ -254,6 +256,17 @@ def due_for_release_list(*, actor: Any) -> QuerySet[Observation]:
         .select_related("person", "division", "responsible")
         .prefetch_related("checks")
         .order_by("planned_end", "id")
+    )
+
+
+def fever_list(*, scope_keys: list[str], day: date) -> QuerySet[Observation]:
+    """Observations with a fever reading on ``day``, whichever check of the day it was: the
+    people behind the ``returnees.fever`` figure of that day (it counts each once)."""
+    fevers = DailyCheck.objects.filter(scope_q(scope_keys), day=day, temperature__gte=FEVER_FROM)
+    return (
+        Observation.objects.filter(pk__in=fevers.values("observation_id"))
+        .select_related("person", "division")
+        .order_by("division_code", "id")
     )
 
 

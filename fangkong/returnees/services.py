@@ -31,7 +31,9 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.returnees import metrics
+from fangkong.returnees.alerting import fever_alert
 from fangkong.returnees.models import (
+    FEVER_FROM,
     ContactMethod,
     Convoy,
     ConvoyKind,
@@ -45,7 +47,6 @@ from fangkong.returnees.models import (
     Passenger,
     Person,
     RegisteredVia,
-    RegistrationAttempt,
     ReturnTrip,
     RiskArea,
     Symptom,
@@ -765,7 +766,14 @@ def check_record(
     contact: str = ContactMethod.VISIT,
     note: str = "",
 ) -> DailyCheck:
-    """Record today's check of an active observation (a second check today updates it)."""
+    """Record a check of an active observation, now: every check is kept, several a day if
+    needed (when, by whom, how contacted); nothing overwrites an earlier reading.
+
+    The dashboard's figures count people, not readings: ``checks_done`` bumps on the
+    observation's first check of the day, ``fever`` on its first fever reading of the day,
+    whichever check of the day that is. The observation row is locked, so a check and a
+    release of the same person happen one after the other, never across each other.
+    """
     _check_actor_over(actor, observation.division_code, Perm.RETURNEES_OBSERVE)
     errors: dict[str, list[str]] = {}
     try:
@@ -781,28 +789,33 @@ def check_record(
         errors["contact"] = [_("Unknown way of contact.")]
     if errors:
         raise ValidationError(errors)
-    if observation.status != ObservationStatus.ACTIVE:
-        raise ValidationError(_("Checks are recorded only while under observation."))
     today = _today()
     with transaction.atomic():
-        check, created = DailyCheck.objects.update_or_create(
-            observation=observation,
-            day=today,
-            defaults={
-                "temperature": temp,
-                "symptoms": ",".join(sorted(set(chosen))),
-                "contact": contact,
-                "note": note.strip(),
-                "checked_by": actor,
-                "checked_at": timezone.now(),
-                "division_code": observation.division_code,
-            },
+        locked = Observation.objects.select_for_update().filter(pk=observation.pk).first()
+        if locked is None or locked.status != ObservationStatus.ACTIVE:
+            raise ValidationError(_("Checks are recorded only while under observation."))
+        earlier = list(
+            DailyCheck.objects.filter(observation=locked, day=today).values_list(
+                "temperature", flat=True
+            )
         )
-        if created:
-            bump(metrics.CHECKS_DONE, observation.division_code, today)
-        if check.is_fever and created:
-            bump(metrics.FEVER, observation.division_code, today)
-        record_audit(actor, "observation.check", observation, temperature=str(temp))
+        check = DailyCheck.objects.create(
+            observation=locked,
+            day=today,
+            temperature=temp,
+            symptoms=",".join(sorted(set(chosen))),
+            contact=contact,
+            note=note.strip(),
+            checked_by=actor,
+            checked_at=timezone.now(),
+            division_code=locked.division_code,
+        )
+        if not earlier:
+            bump(metrics.CHECKS_DONE, locked.division_code, today)
+        if check.is_fever and not any(t >= FEVER_FROM for t in earlier):
+            bump(metrics.FEVER, locked.division_code, today)
+        record_audit(actor, "observation.check", locked, temperature=str(temp), check=check.pk)
+        fever_alert(actor=actor, check=check)
     return check
 
 
@@ -950,28 +963,6 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
 
 
 # --- public page and personal data --------------------------------------------------------
-
-SELF_REGISTRATION_LIMIT = 10  # submissions per address
-SELF_REGISTRATION_WINDOW = timedelta(minutes=10)
-
-
-def self_registration_allow(*, client_address: str) -> bool:
-    """Count one public submission from this address; False once over the limit."""
-    import hashlib
-
-    from django.conf import settings
-
-    client = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address}".encode()).hexdigest()
-    now = timezone.now()
-    with transaction.atomic():
-        RegistrationAttempt.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
-        recent = RegistrationAttempt.objects.filter(
-            client=client, created_at__gte=now - SELF_REGISTRATION_WINDOW
-        ).count()
-        if recent >= SELF_REGISTRATION_LIMIT:
-            return False
-        RegistrationAttempt.objects.create(client=client, created_at=now)
-    return True
 
 
 def personal_data_viewed(*, actor: Any, person: Person, division_code: str) -> None:

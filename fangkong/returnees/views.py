@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.divisions.models import Level
 from fangkong.divisions.selectors import division_ancestors, division_by_code
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.lib.netaddr import limit_key
 from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
@@ -43,6 +44,7 @@ from fangkong.returnees.forms import (
 )
 from fangkong.returnees.models import (
     CensusJobStatus,
+    DailyCheck,
     ObservationStatus,
     RegisteredVia,
     ReturnTrip,
@@ -295,7 +297,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             actor=actor, person=person, division_code=person.division_code
         )
     trips = list(
-        person.trips.select_related("division", "work_unit").prefetch_related("observation__checks")
+        person.trips.select_related("division", "work_unit").prefetch_related(
+            Prefetch("observation__checks", DailyCheck.objects.select_related("checked_by"))
+        )
     )
     timeline: list[dict[str, Any]] = []
     for trip in trips:
@@ -309,8 +313,14 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                 timeline.append(
                     {
                         "at": check.checked_at,
-                        "what": _("Daily check: %(t)s °C") % {"t": check.temperature},
+                        "what": _("Daily check: %(t)s °C · %(how)s · %(who)s")
+                        % {
+                            "t": check.temperature,
+                            "how": check.get_contact_display(),
+                            "who": check.checked_by or "—",
+                        },
                         "fever": check.is_fever,
+                        "check": True,
                     }
                 )
             if observation.ended_at:
@@ -461,12 +471,12 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
         "returnees/observation_detail.html",
         {
             "obs": obs,
-            "checks": obs.checks.select_related("checked_by").order_by("-day"),
+            "checks": obs.checks.select_related("checked_by").order_by("-checked_at", "-id"),
             "check_form": check_form,
             "end_form": end_form,
             "reassign_form": reassign_form,
             "can_observe": can_observe,
-            "checked_today": obs.checks.filter(day=timezone.localdate()).exists(),
+            "checks_today": obs.checks.filter(day=timezone.localdate()).count(),
             "due": obs.is_due_for_release(timezone.localdate()),
             "holds": release_holds(obs, obs.checks.all(), timezone.localdate()),
         },
@@ -636,6 +646,7 @@ def _community(code: str) -> Any:
     return division
 
 
+@public_write("self-registration")
 def self_register(request: HttpRequest, code: str) -> HttpResponse:
     """The public page (no login) a poster's QR code opens."""
     division = _community(code)
@@ -643,27 +654,17 @@ def self_register(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None, initial={"division_code": division.code, "transport": "train"}
     )
     receipt = None
-    if request.method == "POST":
-        address = limit_key(request.META.get("REMOTE_ADDR", ""))
-        if not services.self_registration_allow(client_address=address):
-            form.add_error(None, _("Too many submissions from this network: try again later."))
-            return render(
-                request,
-                "returnees/self_register.html",
-                {"form": form, "division": division},
-                status=429,
+    if request.method == "POST" and form.is_valid():
+        data = form.trip_data()
+        data.division_code = division.code  # the poster decides, not the form
+        try:
+            trip = services.returnee_register(
+                actor=None, data=data, registered_via=RegisteredVia.SELF
             )
-        if form.is_valid():
-            data = form.trip_data()
-            data.division_code = division.code  # the poster decides, not the form
-            try:
-                trip = services.returnee_register(
-                    actor=None, data=data, registered_via=RegisteredVia.SELF
-                )
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
-                receipt = trip.receipt
+        except ValidationError as exc:
+            errors_into_form(form, exc)
+        else:
+            receipt = trip.receipt
     return render(
         request,
         "returnees/self_register.html",

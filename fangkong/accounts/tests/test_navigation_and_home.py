@@ -8,6 +8,7 @@ class NavigationTests(BaseTestCase):
         labels = [item["label"] for item in commander.context["nav_items"]]
         assert labels == [
             "Home",
+            "Alerts",
             "Dashboard",
             "Notices",
             "Measures to carry out",
@@ -27,6 +28,7 @@ class NavigationTests(BaseTestCase):
         page = self.client_for(inspector).get("/", HTTP_ACCEPT_LANGUAGE="en")
         assert [i["label"] for i in page.context["nav_items"]] == [
             "Home",
+            "Alerts",
             "Checkpoints",
             "My shifts",
             "Green channel",
@@ -36,6 +38,7 @@ class NavigationTests(BaseTestCase):
         page = self.client_for(unit_admin).get("/", HTTP_ACCEPT_LANGUAGE="en")
         assert [i["label"] for i in page.context["nav_items"]] == [
             "Home",
+            "Alerts",
             "Our returning staff",
             "Divisions",
         ]

@@ -19,7 +19,16 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied
 
 
+def links(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        '<a href="/test-errors/links/">self</a> <a href="/no/such/page/#top">missing</a> '
+        '<a href="https://example.org/">elsewhere</a> <a href="mailto:hq@example.org">mail</a> '
+        '<a href="/test-errors/boom/">boom</a>'
+    )
+
+
 urlpatterns = [
+    path("test-errors/links/", links),
     path("test-errors/boom/", boom),
     path("test-errors/missing/", missing),
     path("test-errors/forbidden/", forbidden),

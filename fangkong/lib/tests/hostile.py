@@ -129,3 +129,59 @@ def with_formula(rows: Sequence[Sequence[Any]], at: tuple[int, int], value: Any)
                 sheet.write_string(r, c, str(cell))
     book.close()
     return buf.getvalue()
+
+
+def peak_rss_refusing(path: str, code: str) -> tuple[float, float]:
+    """(MB resident after start-up, peak MB) of a fresh Python process that runs ``code``
+    (which reads the file at ``path``, given as ``PATH``, and must raise SpreadsheetError)."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, os, sys\n"
+        "def hwm():\n"
+        "    # VmHWM, not getrusage: Linux carries ru_maxrss over from the parent across exec.\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1]) / 1024\n"
+        "import django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'fangkong.settings')\n"
+        "django.setup()\n"
+        "from fangkong.lib.spreadsheet import SpreadsheetError\n"
+        "from fangkong.returnees import census\n"
+        "from fangkong.assistance import roster\n"
+        "from fangkong.passes import services as passes\n"
+        "before = hwm()\n"
+        f"PATH = {path!r}\n"
+        "try:\n"
+        + "".join(f"    {line}\n" for line in code.splitlines())
+        + "except SpreadsheetError as exc:\n"
+        "    refused = str(exc)\n"
+        "else:\n"
+        "    refused = ''\n"
+        "peak = hwm()\n"
+        "print(json.dumps([before, peak, refused]))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True
+    ).stdout
+    before, peak, refused = json.loads(out.strip().splitlines()[-1])
+    assert refused, "the file was not refused"
+    return before, peak
+
+
+def refused_files(limit: int) -> list[tuple[str, bytes, str, tuple[str, ...]]]:
+    """(what, data, file name, what the English message says: one of these) of the files
+    every importer refuses; ``limit`` is the importer's file size limit (an importer that
+    takes small files refuses a million rows by their size already)."""
+    rows = ("1000001 rows", "MB; the limit is", "a sheet of at most")
+    return [
+        ("zip bomb", zip_bomb(), "bomb.xlsx", ("zip bomb",)),
+        ("a million rows", million_rows(), "rows.xlsx", rows),
+        ("a million rows behind a false dimension", million_rows(honest_dimension=False),
+         "rows.xlsx", rows),
+        ("a 50 MB file", too_large(max(limit, 50 * MB)), "big.xlsx", ("MB; the limit is",)),
+        ("a PDF", wrong_type(), "notice.xlsx", ("PDF",)),
+        ("a PDF named csv", wrong_type(), "notice.csv", ("PDF",)),
+    ]  # fmt: skip

@@ -84,13 +84,17 @@ class ObservationTests(BaseTestCase):
         trip.refresh_from_db()
         assert trip.status == TripStatus.EXPECTED
 
-    def test_a_daily_check_is_recorded_once_a_day_and_a_second_updates_it(self):
+    def test_a_second_check_the_same_day_is_kept_beside_the_first(self):
         obs = observation_start(actor=self.worker, trip=self._inbound(), kind=ObservationKind.HOME)
-        check_record(actor=self.worker, observation=obs, temperature="36.6", contact="phone")
+        first = check_record(
+            actor=self.worker, observation=obs, temperature="36.6", contact="phone"
+        )
         again = check_record(
             actor=self.worker, observation=obs, temperature="37.5", symptoms=["cough"]
         )
-        assert obs.checks.count() == 1
+        assert obs.checks.count() == 2
+        first.refresh_from_db()
+        assert (str(first.temperature), first.contact, first.symptom_list) == ("36.6", "phone", [])
         assert again.is_fever and again.symptom_list == ["cough"]
         assert (
             figures(["1529"], [metrics.CHECKS_DONE], on=date(2020, 2, 5))[metrics.CHECKS_DONE][

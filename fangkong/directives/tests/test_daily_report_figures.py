@@ -275,6 +275,6 @@ class DemoDailyReportTests(BaseTestCase):
         by_label = {r[0]: r for r in main if r and isinstance(r[0], str)}
         for c in range(2, len(header)):
             assert total[c] == sum(int(str(r[c])) for r in rows[:-1]), header[c]
-            assert by_label[header[c]][2] == total[c], header[c]
-        assert total[header.index("每日监测发现发热")] > 0
+            assert by_label[str(header[c])][2] == total[c], header[c]
+        assert int(str(total[header.index("每日监测发现发热")])) > 0
         assert assert_same_figures(report, xlsx, pdf) > 100

@@ -5,11 +5,12 @@ of the demo data at three levels: follow the figure's own link on the page, coun
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
 from statistics import fmean
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -17,11 +18,13 @@ from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
 from fangkong.core import rollups
 from fangkong.divisions.models import Division
+from fangkong.returnees.services import check_record
 from fangkong.returnees.tests.helpers import ID_2, ID_3, STANDARD_ID, check_days, observe
 from fangkong.test import BAYANHAOTE, LEAGUE, LEFT_BANNER, BaseTestCase, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2020, 2, 5)
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 def links(html: str, prefix: str) -> dict[str, str]:
@@ -59,6 +62,9 @@ class FeverListTests(BaseTestCase):
         check_days(cls.worker, hot, readings={DAY: "38.2"}, days=2)
         check_days(cls.worker, cool, days=2)
         check_days(cls.worker, later, readings={date(2020, 2, 6): "37.5"}, days=2)
+        # A second check the same afternoon: both readings kept, the person counted once.
+        with time_machine.travel(datetime(2020, 2, 5, 15, tzinfo=TZ)):
+            check_record(actor=cls.worker, observation=hot, temperature="36.6", contact="phone")
 
     def test_who_had_a_fever_that_day_in_bayanhaote_is_the_list_behind_the_figure(self):
         client = self.client_for(self.league_commander)
@@ -86,6 +92,7 @@ class FeverListTests(BaseTestCase):
         assert "阿拉善左旗疫情防控工作指挥部" in html
         href = links(html, "report-link-")["returnees.fever"]
         assert listed(client, href)[:2] == (1, 1)
+        # three people checked that day, one of them twice: three rows
         assert listed(client, links(html, "report-link-")["returnees.checks_done"])[:2] == (3, 3)
 
     def test_an_outsider_cannot_open_another_banners_list(self):

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fangkong.alerts import kinds
+from fangkong.alerts.bulletins import register_audience
 from fangkong.alerts.scheduled import register_sweep
 from fangkong.alerts.services import raise_event
+from fangkong.core.jurisdiction import scope_q
 from fangkong.returnees.models import DailyCheck, Observation, ObservationStatus, ReturnTrip
 
 
@@ -83,3 +86,17 @@ def overdue_checks_sweep(now: datetime) -> int:
 
 
 register_sweep("returnees.checks_overdue", overdue_checks_sweep, at=time(18, 0))
+
+
+def _observed_phones(codes: list[str]) -> list[tuple[str, str]]:
+    rows = (
+        Observation.objects.filter(scope_q(codes), status=ObservationStatus.ACTIVE)
+        .exclude(person__mobile="")
+        .values_list("person__mobile", "division_code")
+    )
+    return list(rows)
+
+
+register_audience(
+    "observed_returnees", gettext_lazy("Returnees under observation"), _observed_phones
+)

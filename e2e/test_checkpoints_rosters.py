@@ -135,3 +135,41 @@ def test_repeat_a_shift_for_five_days_after_a_preview(page, roster, size):
     assert [c.starts_at for c in copies] == [day.starts_at + timedelta(days=n) for n in range(1, 6)]
     assert all(list(c.members.all()) == [roster["person"]] for c in copies)
     _shot(page, f"rosters-repeat-done-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_banner_hq_sees_gaps_and_double_bookings_and_a_night_shift_once(page, roster, size):
+    page.set_viewport_size(SIZES[size])
+    staff = User.objects.get(username="staff")
+    at, person = roster["at"], roster["person"]
+    night = services.shift_create(
+        actor=staff,
+        checkpoint=roster["east"],
+        starts_at=at + timedelta(hours=20),
+        ends_at=at + timedelta(hours=32),
+        leader=roster["lead"],
+        members=[User.objects.get(username="grassroots")],
+    )
+    services.shift_create(
+        actor=staff,
+        checkpoint=roster["west"],
+        starts_at=at + timedelta(hours=10),
+        ends_at=at + timedelta(hours=14),
+        leader=roster["lead"],
+        members=[person],
+        override_reason="西口临时支援",
+    )
+    _login(page, "banner_commander")
+    page.goto(f"{page.base_url}/checkpoints/gaps/")
+    banner = page.locator("[data-testid=banner-roster]")
+    expect(banner).to_have_count(1)
+    expect(banner).to_contain_text("阿拉善左旗")
+    expect(banner.locator("[data-testid=double-booking]")).to_have_count(2)
+    expect(banner.locator("[data-testid=double-booking]").first).to_contain_text("刘检查员")
+    _shot(page, f"rosters-gaps-{size}")
+    banner.locator("[data-testid=gap-link]").first.click()
+    week = page.locator("[data-testid=week]")
+    expect(week.locator("[data-testid=shift-clash]")).to_have_count(1)
+    expect(week).to_contain_text("20:00–次日 08:00")
+    assert week.locator(f"text={night.leader}").count() >= 1
+    _shot(page, f"rosters-week-{size}")

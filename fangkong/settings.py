@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env_list("FANGKONG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS", [])
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client.
 FANGKONG_TRUSTED_PROXIES = env_networks("FANGKONG_TRUSTED_PROXIES")
+# Every write the public can make without logging in (fangkong.core.ratelimit): at most this
+# many per client network and endpoint in this period (s, m, h or d).
+FANGKONG_PUBLIC_RATE_LIMIT = env_str("FANGKONG_PUBLIC_RATE_LIMIT") or "10/10m"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

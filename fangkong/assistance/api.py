@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from fangkong.accounts.api import PUBLIC_AUTH
 from fangkong.accounts.selectors import access_division_by_code
 from fangkong.assistance import selectors
 from fangkong.assistance.models import (
@@ -65,10 +66,10 @@ from fangkong.assistance.services import (
     visits,
 )
 from fangkong.core.audit import record_audit
+from fangkong.core.ratelimit import PublicWriteThrottle
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.lib.netaddr import limit_key
 from fangkong.lib.spreadsheet import SpreadsheetError
 
 router = Router(tags=["assistance"])
@@ -428,7 +429,8 @@ def _division(code: str) -> Division:
 @router.post(
     "/assistance/help/public",
     response={201: HelpCreatedOut},
-    auth=None,
+    auth=PUBLIC_AUTH,
+    throttle=PublicWriteThrottle("help-request"),
     summary="Ask for help (the public; no login)",
 )
 def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCreatedOut]:
@@ -448,19 +450,14 @@ def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCrea
 @router.post(
     "/assistance/help/status",
     response=HelpStatusOut,
-    auth=None,
+    auth=PUBLIC_AUTH,
+    throttle=PublicWriteThrottle("help-status"),
     summary="Status of a request by receipt number and the last 4 phone digits",
 )
 def help_public_status(request: HttpRequest, payload: HelpStatusIn) -> HelpStatusOut:
-    client = limit_key(str(request.META.get("REMOTE_ADDR", "unknown")))
-    if selectors.lookup_blocked(client):
-        raise HttpError(429, "Too many attempts. Try again in 15 minutes.")
-    with transaction.atomic():
-        found = selectors.help_request_lookup(
-            client=client,
-            receipt_number=payload.receipt_number,
-            phone_last4=payload.phone_last4,
-        )
+    found = selectors.help_request_lookup(
+        receipt_number=payload.receipt_number, phone_last4=payload.phone_last4
+    )
     if found is None:
         raise HttpError(404, "No request matches this receipt number and these phone digits.")
     return HelpStatusOut(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,6 @@ from fangkong.assistance.models import (
     Household,
     HouseholdStatus,
     Item,
-    LookupFailure,
     Lot,
     ReviewExtension,
     StockMovement,
@@ -34,8 +33,6 @@ from fangkong.divisions.models import Division
 VIEW = "assistance.view"
 CASEWORK = "assistance.casework"
 DISTRIBUTE = "assistance.distribute"
-LOOKUP_MAX_FAILURES = 5
-LOOKUP_WINDOW = timedelta(minutes=15)
 
 
 def _keys(actor: Any, permission: str = VIEW) -> list[str]:
@@ -232,26 +229,17 @@ def access_help_request_by_id(actor: Any, request_id: int, *, write: bool = Fals
     return found
 
 
-def help_request_lookup(
-    *, client: str, receipt_number: str, phone_last4: str
-) -> HelpRequest | None:
-    """The public status look-up. None for a wrong receipt or wrong digits alike."""
+def help_request_lookup(*, receipt_number: str, phone_last4: str) -> HelpRequest | None:
+    """The public status look-up. None for a wrong receipt or wrong digits alike (every
+    attempt counts against the client's limit: ``fangkong.core.ratelimit``)."""
     found = (
         HelpRequest.objects.filter(receipt_number=receipt_number.strip().upper())
         .select_related("division")
         .first()
     )
     if found is None or not phone_last4 or found.phone[-4:] != phone_last4.strip():
-        LookupFailure.objects.create(client=client[:64], at=timezone.now())
         return None
     return found
-
-
-def lookup_blocked(client: str) -> bool:
-    since = timezone.now() - LOOKUP_WINDOW
-    return LookupFailure.objects.filter(client=client[:64], at__gte=since).count() >= (
-        LOOKUP_MAX_FAILURES
-    )
 
 
 def help_stats_by_division(*, actor: Any, parent: Division) -> list[dict[str, Any]]:

@@ -196,7 +196,6 @@ class UnauthorisedReport(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source_key = models.CharField(max_length=64, db_index=True)  # hashed IP or user id
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN
     )

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
-from fangkong.checkpoints.coverage import Gap, coverage_gaps
+from fangkong.checkpoints.coverage import Gap, gaps_in_hours
 from fangkong.checkpoints.models import (
+    BANNER_KEY_LENGTH,
     Checkpoint,
     Passage,
     ReportStatus,
@@ -26,6 +27,7 @@ from fangkong.checkpoints.models import (
     UnauthorisedReport,
 )
 from fangkong.core.jurisdiction import scope_q
+from fangkong.divisions.models import Division
 
 COVERAGE_DAYS = 7
 
@@ -137,67 +139,182 @@ def shifts_between(checkpoint: Checkpoint, start: datetime, end: datetime) -> li
 def gaps_for(
     checkpoint: Checkpoint, shifts: list[Shift], start: datetime, end: datetime
 ) -> list[Gap]:
-    return coverage_gaps(
+    """Time in [start, end) within the checkpoint's planned hours not covered by a shift of at
+    least its minimum people."""
+    return gaps_in_hours(
         [(s.starts_at, s.ends_at, s.people) for s in shifts],  # type: ignore[attr-defined]
-        start=start,
-        end=end,
+        planned_hours=checkpoint.planned_hours,
+        start=timezone.localtime(start),
+        end=timezone.localtime(end),
         min_people=checkpoint.min_staff,
+    )
+
+
+@dataclass(frozen=True)
+class DoubleBooking:
+    """One person on two shifts whose times overlap."""
+
+    person: User
+    first: Shift
+    second: Shift
+
+
+def double_bookings(shifts: list[Shift]) -> list[DoubleBooking]:
+    """Every pair of ``shifts`` (with ``leader`` and prefetched ``members``) that puts one
+    person on duty twice at the same time."""
+    by_person: dict[int, list[Shift]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for shift in shifts:
+        for person in {p.pk: p for p in (shift.leader, *shift.members.all())}.values():
+            by_person[person.pk].append(shift)
+            people[person.pk] = person
+    found = []
+    for pk, theirs in by_person.items():
+        theirs.sort(key=lambda s: (s.starts_at, s.pk))
+        for i, first in enumerate(theirs):
+            for second in theirs[i + 1 :]:
+                if second.starts_at >= first.ends_at:
+                    break
+                found.append(DoubleBooking(people[pk], first, second))
+    return sorted(found, key=lambda d: (d.first.starts_at, d.person.pk, d.second.pk))
+
+
+def _people_shifts(people_ids: set[int], start: datetime, end: datetime) -> list[Shift]:
+    return list(
+        Shift.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        .filter(Q(leader_id__in=people_ids) | Q(members__in=people_ids))
+        .select_related("checkpoint", "leader")
+        .prefetch_related("members")
+        .distinct()
     )
 
 
 @dataclass
 class RosterDay:
     day: date
-    shifts: list[Shift]
+    shifts: list[Shift]  # those that start this day, each shown once
     gaps: list[Gap]
     ends_at: datetime  # the next local midnight, shown as 24:00
+    continued: list[Shift]  # the first day only: shifts from the day before, running on
 
 
 def roster_week(checkpoint: Checkpoint, *, start_day: date) -> list[RosterDay]:
-    """Seven local days from ``start_day``: the shifts and, for an open checkpoint, the gaps."""
+    """Seven local days from ``start_day``: each shift on the day it starts; for an open
+    checkpoint, the gaps of each day (counting shifts from the day before that run on).
+    A shift whose people are on another shift at the same time carries ``clashes``."""
     tz = timezone.get_current_timezone()
     start = datetime.combine(start_day, datetime.min.time(), tzinfo=tz)
     end = start + timedelta(days=7)
     shifts = shifts_between(checkpoint, start, end)
+    people = {p.pk for s in shifts for p in (s.leader, *s.members.all())}
+    clashes: dict[int, list[DoubleBooking]] = defaultdict(list)
+    for booking in double_bookings(_people_shifts(people, start, end)) if people else []:
+        clashes[booking.first.pk].append(booking)
+        clashes[booking.second.pk].append(booking)
+    for s in shifts:
+        s.clashes = [  # type: ignore[attr-defined]
+            (b.person, b.second if b.first.pk == s.pk else b.first) for b in clashes[s.pk]
+        ]
     days = []
     for offset in range(7):
         day_start = start + timedelta(days=offset)
         day_end = day_start + timedelta(days=1)
-        todays = [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]
+        overlapping = [s for s in shifts if s.starts_at < day_end and s.ends_at > day_start]
         gaps = (
-            gaps_for(checkpoint, todays, day_start, day_end)
+            gaps_for(checkpoint, overlapping, day_start, day_end)
             if checkpoint.status == Status.OPEN
             else []
         )
-        days.append(RosterDay(day_start.date(), todays, gaps, day_end))
+        days.append(
+            RosterDay(
+                day_start.date(),
+                [s for s in overlapping if s.starts_at >= day_start],
+                gaps,
+                day_end,
+                [s for s in overlapping if s.starts_at < day_start] if offset == 0 else [],
+            )
+        )
     return days
 
 
 @dataclass
-class CheckpointGaps:
+class CheckpointRoster:
     checkpoint: Checkpoint
     gaps: list[Gap]
+    double_bookings: list[DoubleBooking]
+
+    @property
+    def gap_minutes(self) -> int:
+        return sum(g.minutes for g in self.gaps)
 
 
-def coverage_gap_list(*, actor: User, now: datetime | None = None) -> list[CheckpointGaps]:
-    """For every open checkpoint in the actor's jurisdiction, the gaps of the next 7 days."""
+@dataclass
+class BannerRoster:
+    code: str
+    name: str
+    checkpoints: list[CheckpointRoster]
+
+    @property
+    def gap_minutes(self) -> int:
+        return sum(c.gap_minutes for c in self.checkpoints)
+
+    @property
+    def gap_hours(self) -> float:
+        return round(self.gap_minutes / 60, 1)
+
+    @property
+    def double_booking_count(self) -> int:
+        return len({id(d) for c in self.checkpoints for d in c.double_bookings})
+
+
+# Kept for the callers that only need the gaps.
+CheckpointGaps = CheckpointRoster
+
+
+def coverage_gap_list(*, actor: User, now: datetime | None = None) -> list[CheckpointRoster]:
+    """For every open checkpoint in the actor's jurisdiction, the gaps of the next 7 days
+    (within its planned hours), with the double bookings of its shifts; only checkpoints
+    with either."""
+    return [c for b in roster_problems(actor=actor, now=now) for c in b.checkpoints]
+
+
+def roster_problems(*, actor: User, now: datetime | None = None) -> list[BannerRoster]:
+    """Gaps and double bookings of the next 7 days, per checkpoint, grouped per banner."""
     start = now or timezone.now()
     end = start + timedelta(days=COVERAGE_DAYS)
-    checkpoints = list(checkpoint_list(actor=actor, status=Status.OPEN))
-    by_checkpoint: dict[int, list[Shift]] = defaultdict(list)
-    shifts = (
-        Shift.objects.filter(checkpoint__in=checkpoints, starts_at__lt=end, ends_at__gt=start)
-        .annotate(people=Count("members", distinct=True) + 1)
-        .order_by("starts_at")
+    checkpoints = list(
+        checkpoint_list(actor=actor).filter(
+            status__in=(Status.APPROVED, Status.OPEN, Status.SUSPENDED)
+        )
     )
+    shifts = list(
+        Shift.objects.filter(checkpoint__in=checkpoints, starts_at__lt=end, ends_at__gt=start)
+        .select_related("checkpoint", "leader")
+        .prefetch_related("members")
+        .annotate(people=Count("members", distinct=True) + 1)
+        .order_by("starts_at", "pk")
+    )
+    by_checkpoint: dict[int, list[Shift]] = defaultdict(list)
     for shift in shifts:
         by_checkpoint[shift.checkpoint_id].append(shift)
-    result = []
+    bookings: dict[int, list[DoubleBooking]] = defaultdict(list)
+    for booking in double_bookings(shifts):
+        bookings[booking.first.checkpoint_id].append(booking)
+        if booking.second.checkpoint_id != booking.first.checkpoint_id:
+            bookings[booking.second.checkpoint_id].append(booking)
+    banners: dict[str, list[CheckpointRoster]] = defaultdict(list)
     for checkpoint in checkpoints:
-        gaps = gaps_for(checkpoint, by_checkpoint[checkpoint.pk], start, end)
-        if gaps:
-            result.append(CheckpointGaps(checkpoint, gaps))
-    return result
+        gaps = (
+            gaps_for(checkpoint, by_checkpoint[checkpoint.pk], start, end)
+            if checkpoint.status == Status.OPEN
+            else []
+        )
+        if gaps or bookings[checkpoint.pk]:
+            banners[checkpoint.division_code[:BANNER_KEY_LENGTH]].append(
+                CheckpointRoster(checkpoint, gaps, bookings[checkpoint.pk])
+            )
+    names = dict(Division.objects.filter(code__in=list(banners)).values_list("code", "name"))
+    return [BannerRoster(code, names.get(code, code), banners[code]) for code in sorted(banners)]
 
 
 def my_shifts(*, actor: User, now: datetime | None = None) -> QuerySet[Shift]:

@@ -53,17 +53,10 @@ MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_SHIFT = timedelta(hours=24)
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-# Unauthorised-checkpoint reports per source (a user, or a hashed IP address) per hour.
-REPORT_LIMIT_PUBLIC = 3
-REPORT_LIMIT_USER = 10
 
 
 class NotOpen(ValidationError):
     """The checkpoint is not open, so it cannot log passages."""
-
-
-class RateLimited(ValidationError):
-    """Too many reports from one source in the last hour."""
 
 
 # --- checkpoints: request and status changes --------------------------------------------------
@@ -366,11 +359,11 @@ def unauthorised_report(
     division: Division,
     location: str,
     description: str,
-    source_key: str,
     reporter_name: str = "",
     reporter_phone: str = "",
 ) -> UnauthorisedReport:
-    """Anyone reports a checkpoint found on a road without approval (rate-limited per source)."""
+    """Anyone reports a checkpoint found on a road without approval (the page is rate-limited
+    by ``fangkong.core.ratelimit``)."""
     errors: dict[str, str] = {}
     if not location.strip():
         errors["location"] = _("Say where the checkpoint is (road, kilometre, landmark).")
@@ -379,17 +372,8 @@ def unauthorised_report(
     if errors:
         raise ValidationError(errors)
     logged_in = actor is not None and actor.is_authenticated
-    limit = REPORT_LIMIT_USER if logged_in else REPORT_LIMIT_PUBLIC
     now = timezone.now()
     with transaction.atomic():
-        recent = UnauthorisedReport.objects.filter(
-            source_key=source_key, created_at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= limit:
-            raise RateLimited(
-                _("Too many reports in the last hour (at most %(n)d). Please try again later.")
-                % {"n": limit}
-            )
         report = UnauthorisedReport.objects.create(
             division=division,
             division_code=division.code,
@@ -398,7 +382,6 @@ def unauthorised_report(
             reporter_name=reporter_name.strip()[:60],
             reporter_phone=reporter_phone.strip()[:20],
             reported_by=actor if logged_in else None,
-            source_key=source_key,
             created_at=now,
         )
         record_audit(actor if logged_in else None, "checkpoint.unauthorised_report", report)

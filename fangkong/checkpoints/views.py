@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +35,8 @@ from fangkong.checkpoints.forms import (
 )
 from fangkong.checkpoints.models import Kind, Passage, ReportStatus, Status, Subject
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.lib.masking import mask_id_number
-from fangkong.lib.netaddr import limit_key
 from fangkong.passes import views as pass_views
 from fangkong.returnees import selectors as returnee_selectors
 from fangkong.returnees import services as returnee_services
@@ -699,7 +697,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
         request,
         "checkpoints/coverage_gaps.html",
         {
-            "items": selectors.coverage_gap_list(actor=actor),
+            "banners": selectors.roster_problems(actor=actor),
             "nav_current": "checkpoints:coverage-gaps",
         },
     )
@@ -708,34 +706,22 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
 # --- unauthorised checkpoints -----------------------------------------------------------------
 
 
-def _source_key(request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    address = limit_key(request.META.get("REMOTE_ADDR", ""))
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"ip:{digest[:40]}"
-
-
+@public_write("unauthorised-report")
 def report_create(request: HttpRequest) -> HttpResponse:
     """Open to the public: report a checkpoint found on a road without approval."""
     form = UnauthorisedReportForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.unauthorised_report(
                 actor=request.user if request.user.is_authenticated else None,
-                source_key=_source_key(request),
                 **data,
             )
-        except services.RateLimited as exc:
-            form.add_error(None, " ".join(exc.messages))
-            status = 429
         except ValidationError as exc:
             errors_into_form(form, exc)
         else:
             return render(request, "checkpoints/report_thanks.html")
-    return render(request, "checkpoints/report_form.html", {"form": form}, status=status)
+    return render(request, "checkpoints/report_form.html", {"form": form})
 
 
 @login_required

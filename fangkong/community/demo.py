@@ -70,7 +70,6 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             estimated_people=rng.choice([15, 30, 50, 80, 120, 200]),
             organiser=fake.chinese_name(rng) if i % 2 else "",
             description="群众反映有人聚集办酒席" if i % 2 else "",
-            client_key=f"demo-{i}",
         )
         reports.append((report, actor))
     outcomes = ["stopped", "postponed", "dissuaded", "false_report"]

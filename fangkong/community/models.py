@@ -75,7 +75,6 @@ class GatheringReport(TimeStampedModel):
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=60, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
-    client_key = models.CharField(_("client key"), max_length=64, blank=True, db_index=True)
     status = models.CharField(
         _("status"),
         max_length=20,

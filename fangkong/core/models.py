@@ -176,3 +176,17 @@ class RunningCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.division_code}: {self.value}"
+
+
+class RateLimitHit(models.Model):
+    """One counted request of a public write (``fangkong.core.ratelimit``); kept a day."""
+
+    scope = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("scope", "client", "at"))]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.client[:11]} {self.at:%Y-%m-%d %H:%M}"

@@ -34,10 +34,11 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   wrapped over two lines is joined first), else a red-header line (``…指挥部文件``), else a
   ``发文机关：`` field, else the organisation that starts the title (``…指挥部关于…的通知``,
   ``…指挥部28号公告``), else the organisation a report names in its opening lines
-  (``10月20日，…指挥部发布公告``, ``…指挥部第二十一号公告称``), else an organisation-only
-  header line. Places a report puts before the name (``内蒙古自治区阿拉善盟``) are dropped. It is
-  never guessed from the ``信息来源`` line, which names the office that published the web page,
-  not the issuer: that goes to ``source``. Empty when unknown.
+  (``10月20日，…指挥部发布公告``, ``…指挥部第二十一号公告称``, ``据…指挥部消息``), else an
+  organisation-only header line. A signature followed by a line or two of the page (the next
+  item's headline) still counts. Places a report puts before the name (``内蒙古自治区阿拉善盟``)
+  are dropped. It is never guessed from the ``信息来源`` line, which names the office that
+  published the web page, not the issuer: that goes to ``source``. Empty when unknown.
 * ``date``: the last line that is only a date (the date under the signature), else a
   ``成文日期``/``发文日期`` field, else the date a report gives the notice (``10月20日，…指挥部发布
   公告``; without a year, the year of the page's own date, taking the latest such day not after
@@ -50,21 +51,23 @@ Choices made by :func:`parse_notice` (documented here because callers rely on th
   (``…指挥部第二十一号公告称``), written ``第N号`` in Arabic digits with the year in front when
   given (``2022年第47号``).
 * ``measures``: top-level items 一、二、… (a marker counts at the start of a line or after 。！？,
-  or, when that finds nothing, also after ；：), numbered consecutively from 一. Without any, the
-  parenthesised items （一）（二）… are used the same way. ``number`` is the bare numeral
-  (``"一"``); ``text`` is the item's whole text without its marker, stopping before the closing
-  formula (特此公告), an 附件 line, or the signature and date; ``title`` is its first sentence (up
-  to the first 。 or the end of its first line) without the 。.
+  or, when that finds nothing, also after ；：), numbered consecutively from 一 (a first item
+  typed ``1、`` before ``二、`` counts as 一). Without any, the parenthesised items （一）（二）…
+  are used the same way. ``number`` is the bare numeral (``"一"``); ``text`` is the item's
+  whole text without its marker, stopping before the closing formula (特此公告), an 附件 line,
+  or the signature and date; ``title`` is its first sentence (up to the first 。 or the end of
+  its first line) without the 。.
 * ``body``: the notice text from its first line after the heading (a sentence, a salutation or
   an item) to its end, without the heading lines (title, number, site names, a news headline, a
   report's lead-in such as ``…指挥部发布公告：``) and the portal's metadata lines; the salutation,
   closing formula, signature and date are kept. The site's furniture is dropped wherever it
   is: menus and breadcrumbs, share and print buttons, editor and reporter credits (``责任编辑：``,
   ``（记者 …）``, ``编辑：``, ``监制：``), news datelines (``新华网…11月4日电``), copyright and
-  licence footers, forum pagers, ads with links around the text, a public-account article's
-  follow prompts, and everything from a recommendations or related-reading heading
-  (``为您推荐``, ``相关阅读``, ``往期回顾``, ``THE END``…) on. Lines at the end that only repeat
-  earlier text (the headline again, a cut-off second copy) are dropped too.
+  licence footers, forum pagers, ads with links around the text, a copy's source notes
+  (``(原题为《通告》)(本文来自…)``), a public-account article's follow prompts, and everything
+  from a recommendations or related-reading heading (``为您推荐``, ``相关阅读``, ``往期回顾``,
+  ``THE END``…) on. Lines at the end that only repeat earlier text (the headline again, a
+  cut-off second copy) are dropped too.
 * Punctuation the copying site turned into ASCII next to Chinese text (``10月26日,经``) is
   written full width again.
 """
@@ -390,7 +393,8 @@ _LOOSE_DATE_LINE_RE = re.compile(
     r"^(?:(?:19|20)\d{4,6}|(?:(?:19|20)\d{2}\s*)?年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$"
 )
 _LABELLED_DATE_RE = re.compile(
-    r"(?:成文日期|成文时间|发文日期|印发日期|发布日期|发布时间|发稿时间|生成日期)\s*[：:]\s*"
+    r"(?:成文日期|成文时间|发文日期|印发日期|发布日期|发布时间|发稿时间|更新时间|更新日期|生成日期)"
+    r"\s*[：:]\s*"
     rf"(?:{_CN_DATE}|{_ISO_DATE})"
 )
 
@@ -415,6 +419,10 @@ _PROSE_ISSUER_RE = re.compile(
     rf"(?:(?:发布|公布|发出|下发|印发|发)了?\s*(?P<num1>(?:第\s*)?(?:{_SEQ_NUM})\s*号)?"
     rf"|(?P<num2>(?:第\s*)?(?:{_SEQ_NUM})\s*号))"
     r"\s*(?P<kind>公告|通告|通知|通报|命令|令)"
+)
+#: A report quoting an HQ: 据额济纳旗新冠肺炎防控工作指挥部消息
+_REPORTED_BY_RE = re.compile(
+    rf"据(?P<org>[\u4e00-\u9fff（）()·]{{2,60}}?{_ORG_SUFFIX})(?:消息|通报|发布|公告|通告)"
 )
 #: Place names a report puts before an issuer that does not carry them itself.
 _ISSUER_CONTEXT_RE = re.compile(
@@ -685,6 +693,12 @@ _HAS_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _URL_RE = re.compile(r"https?://|www\.[a-z0-9-]+\.", re.IGNORECASE)
 
 
+#: A copy's note on where the text came from: (原题为《通告》)(本文来自澎湃新闻…)
+_SOURCE_NOTE_LINE_RE = re.compile(
+    r"^(?:[（(](?:原题为?|原标题|本文来自|本文转自|转自|转载自|来源)[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)])+$"
+)
+
+
 def _is_furniture_line(line: str) -> bool:
     """Whether a whole line is the site's, not the notice's: credits, bylines, footers, pagers."""
     return bool(
@@ -693,6 +707,7 @@ def _is_furniture_line(line: str) -> bool:
         or _COPYRIGHT_LINE_RE.search(line)
         or _ADDRESS_LINE_RE.match(line)
         or _PAGER_LINE_RE.match(line)
+        or _SOURCE_NOTE_LINE_RE.match(line)
     )
 
 
@@ -886,7 +901,7 @@ def _body_start(lines: list[str]) -> int:
     for index, line in enumerate(lines[:15]):
         if _META_LINE_RE.match(line) or _DOC_NUMBER_LINE_RE.match(line):
             continue
-        if len(line) <= 80 and line.endswith(("：", ":")) and _PROSE_ISSUER_RE.search(line):
+        if len(line) <= 80 and _LEAD_IN_END_RE.search(line) and _PROSE_ISSUER_RE.search(line):
             continue  # a report's lead-in: 2021年10月26日，…指挥部发布公告：
         if (
             any(char in _SENTENCE_END for char in line)
@@ -897,6 +912,9 @@ def _body_start(lines: list[str]) -> int:
         ):
             return index
     return min(len(lines), 15)
+
+
+_LEAD_IN_END_RE = re.compile(r"(?:公告|通告|通知|通报|命令|令)\s*[：:。]$|[：:]$")
 
 
 def _find_title(header: list[str]) -> tuple[str, list[int]]:
@@ -959,12 +977,13 @@ def _find_doc_number(
     return "", ""
 
 
+_SEQ_YEAR = r"(?:(?P<year>(?:19|20)\d{2})\s*年?\s*第?|年?\s*第)"
 _SEQ_PAREN_LINE_RE = re.compile(
-    r"^[（(]\s*[\u4e00-\u9fff]{0,20}?\s*(?:(?P<year>(?:19|20)\d{2})\s*年?)?\s*年?\s*第\s*"
-    rf"(?P<num>{_SEQ_NUM})\s*号\s*[）)]$"
+    rf"^[（(]\s*[\u4e00-\u9fff]{{0,20}}?\s*{_SEQ_YEAR}\s*(?P<num>{_SEQ_NUM})\s*号\s*[）)]$"
+    rf"|^[【〔\[［]\s*(?P<year2>(?:19|20)\d{{2}})\s*[】〕\]］]\s*第?\s*(?P<num3>{_SEQ_NUM})\s*号$"
 )
 _SEQ_IN_TITLE_RE = re.compile(
-    rf"[（(]\s*(?:(?P<year>(?:19|20)\d{{2}})\s*年?\s*)?年?\s*第\s*(?P<num>{_SEQ_NUM})\s*号\s*[）)]"
+    rf"[（(]\s*{_SEQ_YEAR}\s*(?P<num>{_SEQ_NUM})\s*号\s*[）)]"
     rf"|(?:第\s*)?(?P<num2>{_SEQ_NUM})\s*号\s*(?:公告|通告|通知|通报|命令|令)"
 )
 _SEQ_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -1008,7 +1027,10 @@ def _find_sequence_number(title: str, header: list[str], prose: re.Match[str] | 
         match = _SEQ_PAREN_LINE_RE.match(line) or _SEQ_IN_TITLE_RE.search(line)
         if match:
             groups = match.groupdict()
-            number = _sequence_number(groups.get("num") or groups.get("num2"), groups.get("year"))
+            number = _sequence_number(
+                groups.get("num") or groups.get("num2") or groups.get("num3"),
+                groups.get("year") or groups.get("year2"),
+            )
             if number:
                 found.append(number)
     if found:
@@ -1055,11 +1077,23 @@ def _prose_date(prose: re.Match[str] | None, reference: dt.date | None) -> dt.da
 
 
 def _find_date(
-    lines: list[str], header: list[str], raw: str, prose: re.Match[str] | None = None
+    lines: list[str],
+    start: int,
+    raw: str,
+    prose: re.Match[str] | None = None,
+    title_rows: list[int] | None = None,
 ) -> dt.date | None:
-    """Return the notice date: a date-only line, else a 成文日期-like field, else the date a
-    report gives the notice, else a 发布时间-like field, else a header date."""
-    for line in reversed(lines):
+    """Return the notice date: a date-only line (under the signature, else under the title),
+    else a 成文日期-like field, else the date a report gives the notice, else a 发布时间-like
+    field, else a date in the heading. Heading lines above the title (a site's own dates and
+    ads) are not used when there is a title."""
+    for line in reversed(lines[start:]):
+        match = _DATE_LINE_RE.match(line)
+        if match and (found := _match_date(match)):
+            return found
+    first = min(title_rows) if title_rows else 0
+    header = lines[first:start]
+    for line in header:
         match = _DATE_LINE_RE.match(line)
         if match and (found := _match_date(match)):
             return found
@@ -1116,7 +1150,17 @@ def _trailing_block(lines: list[str]) -> int:
 def _signature_lines(lines: list[str]) -> list[int]:
     """Indexes of the signature (issuer) lines at the end of the notice, top to bottom."""
     start = _trailing_block(lines)
-    return [index for index in range(start, len(lines)) if _is_org_line(lines[index].strip())]
+    end = len(lines)
+    if start == end:
+        # The page may add a line or two after the notice's date (the next item's headline).
+        for last in range(len(lines) - 2, max(-1, len(lines) - 4), -1):
+            if _DATE_LINE_RE.match(lines[last]) and all(
+                len(line) <= 40 for line in lines[last + 1 :]
+            ):
+                end = last + 1
+                start = _trailing_block(lines[:end])
+                break
+    return [index for index in range(start, end) if _is_org_line(lines[index].strip())]
 
 
 def _find_issuer(
@@ -1139,6 +1183,10 @@ def _find_issuer(
     prose = _prose_notice(header, lines[start : start + 2])
     if prose:
         return _without_context(prose.group("org"))
+    for line in [*header, *lines[start : start + 2]]:
+        match = _REPORTED_BY_RE.search(line)
+        if match:
+            return _without_context(match.group("org"))
     for line in header:
         if _is_org_line(line):
             return _WHITESPACE_RE.sub("", line)
@@ -1236,9 +1284,24 @@ def _measure_title(text: str) -> str:
     return first.group().strip() if first else ""
 
 
+_ARABIC_FIRST_RE = re.compile(r"(?m)^1[、．.](?=\s*\S)")
+
+
+def _arabic_first_item(body: str) -> str:
+    """Read a first item typed 1、 in a list that goes on 二、三、… as 一、 (same length)."""
+    match = _ARABIC_FIRST_RE.search(body)
+    if (
+        match
+        and re.search(r"(?m)^二、", body[match.end() :])
+        and not re.search(r"(?m)^2[、．.]", body)
+    ):
+        return body[: match.start()] + "一、" + body[match.end() :]
+    return body
+
+
 def _find_measures(body: str) -> list[ParsedMeasure]:
     """Split the body into numbered measures (一、…, else （一）…)."""
-    chain = _marker_chain(body, _TOP_MARKER_RE)
+    chain = _marker_chain(_arabic_first_item(body), _TOP_MARKER_RE)
     if not chain:
         chain = _marker_chain(body, _SUB_MARKER_RE)
     measures: list[ParsedMeasure] = []
@@ -1359,7 +1422,7 @@ def parse_notice(text: str) -> ParsedNotice:
             dropped.add(index)
     issuer = _find_issuer(lines, header, start, title, fields)
     prose = _prose_notice(header, lines[start : start + 2])
-    notice_date = _find_date(lines, header, raw, prose)
+    notice_date = _find_date(lines, start, raw, prose, title_rows)
     if not doc_number:
         doc_number = _find_sequence_number(title, header, prose)
 

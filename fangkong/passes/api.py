@@ -54,17 +54,7 @@ def _anyone(request: HttpRequest) -> _Anonymous:
     return ANONYMOUS
 
 
-class _SessionIfPresent(SessionAuth):
-    """The session (with its CSRF check) only when the caller sends a session cookie; a caller
-    without one goes on to the next method instead of failing the CSRF check."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
-
-
-VERIFY_AUTH: list[Callable[[HttpRequest], Any]] = [BearerToken(), _SessionIfPresent(), _anyone]
+VERIFY_AUTH: list[Callable[[HttpRequest], Any]] = [BearerToken(), SessionAuth(), _anyone]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -167,7 +157,7 @@ def _verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
         raise HttpError(404, "Not found") from None
 
 
-@csrf_exempt  # a session caller's CSRF token is checked by _SessionIfPresent, as in the API
+@csrf_exempt  # a session caller's CSRF token is checked by SessionAuth, as in the API
 def verify_view(request: HttpRequest) -> HttpResponseBase:
     """``POST /api/v1/passes/verify`` (the ``verify`` operation below) as a plain Django view.
 

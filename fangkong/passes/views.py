@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
@@ -269,6 +269,7 @@ def duty_text() -> dict[str, object]:
     }
 
 
+@require_safe
 def duty_service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from the page's own path so that its scope covers it."""
     response = HttpResponse(

@@ -499,21 +499,6 @@ def check_deadline_passed(now: datetime | None = None) -> bool:
     return local.time() >= CHECK_DEADLINE
 
 
-class RegistrationAttempt(models.Model):
-    """A submission of the public self-registration page, for rate limiting by address."""
-
-    client = models.CharField(_("client (hashed address)"), max_length=64)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("self-registration attempt")
-        verbose_name_plural = _("self-registration attempts")
-        indexes = [models.Index(fields=("client", "created_at"))]
-
-    def __str__(self) -> str:
-        return f"{self.client[:8]} {self.created_at:%Y-%m-%d %H:%M}"
-
-
 # --- organised transport (运输组织, 在途防控) ---------------------------------------------------
 
 

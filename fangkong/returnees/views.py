@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.divisions.models import Level
 from fangkong.divisions.selectors import division_ancestors, division_by_code
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.lib.netaddr import limit_key
 from fangkong.returnees import census, exports, posters, selectors, services
 from fangkong.returnees.forms import (
     ArrivalForm,
@@ -569,8 +569,14 @@ def census_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > census.MAX_FILE_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB: split it."))
+        refused = ""
+        try:
+            # Size, zip bomb and row limits before a job is queued or anything unpacked.
+            census.census_precheck(upload)
+        except census.CensusFileError as exc:
+            refused = str(exc)
+        if refused:
+            form.add_error("file", refused)
         elif upload.size > census.BACKGROUND_BYTES:
             job = census.census_job_create(
                 actor=actor,
@@ -646,6 +652,7 @@ def _community(code: str) -> Any:
     return division
 
 
+@public_write("self-registration")
 def self_register(request: HttpRequest, code: str) -> HttpResponse:
     """The public page (no login) a poster's QR code opens."""
     division = _community(code)
@@ -653,27 +660,17 @@ def self_register(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None, initial={"division_code": division.code, "transport": "train"}
     )
     receipt = None
-    if request.method == "POST":
-        address = limit_key(request.META.get("REMOTE_ADDR", ""))
-        if not services.self_registration_allow(client_address=address):
-            form.add_error(None, _("Too many submissions from this network: try again later."))
-            return render(
-                request,
-                "returnees/self_register.html",
-                {"form": form, "division": division},
-                status=429,
+    if request.method == "POST" and form.is_valid():
+        data = form.trip_data()
+        data.division_code = division.code  # the poster decides, not the form
+        try:
+            trip = services.returnee_register(
+                actor=None, data=data, registered_via=RegisteredVia.SELF
             )
-        if form.is_valid():
-            data = form.trip_data()
-            data.division_code = division.code  # the poster decides, not the form
-            try:
-                trip = services.returnee_register(
-                    actor=None, data=data, registered_via=RegisteredVia.SELF
-                )
-            except ValidationError as exc:
-                errors_into_form(form, exc)
-            else:
-                receipt = trip.receipt
+        except ValidationError as exc:
+            errors_into_form(form, exc)
+        else:
+            receipt = trip.receipt
     return render(
         request,
         "returnees/self_register.html",

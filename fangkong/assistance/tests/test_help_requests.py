@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import override_settings
 
 from fangkong.accounts.roles import Role
 from fangkong.assistance import metrics
-from fangkong.assistance.models import HelpLevel, HelpRequest, HelpStatus, LookupFailure
+from fangkong.assistance.models import HelpLevel, HelpRequest, HelpStatus
 from fangkong.assistance.services import help_requests
 from fangkong.assistance.tests.factories import EnglishTestCase, village
-from fangkong.core.models import AuditEntry
+from fangkong.core.models import AuditEntry, RateLimitHit
 from fangkong.core.rollups import figures
 from fangkong.test import BAYANHAOTE, LEFT_BANNER, make_user
 
@@ -123,6 +124,7 @@ class HelpRequestTests(EnglishTestCase):
         )
         assert "村医下午到" in response.content.decode()
 
+    @override_settings(FANGKONG_PUBLIC_RATE_LIMIT="5/15m")
     def test_wrong_digits_and_unknown_receipts_look_the_same_and_are_rate_limited(self):
         request = self.ask()
         wrong = self.client.post(
@@ -145,19 +147,22 @@ class HelpRequestTests(EnglishTestCase):
             self.client.post(
                 "/assistance/help/status/", {"receipt_number": "HX", "phone_last4": "1111"}
             )
-        assert LookupFailure.objects.count() == 5
+        assert RateLimitHit.objects.filter(scope="help-status").count() == 5
         blocked = self.client.post(
             "/assistance/help/status/",
             {"receipt_number": request.receipt_number, "phone_last4": "5678"},
         )
         assert blocked.status_code == 429
         assert "降压药" not in blocked.content.decode()
+        assert "Too many submissions from this network" in blocked.content.decode()
         api = self.client.post(
             "/api/v1/assistance/help/status",
             {"receipt_number": request.receipt_number, "phone_last4": "5678"},
             content_type="application/json",
         )
         assert api.status_code == 429
+        assert api.json()["detail"].startswith("Too many submissions from this network")
+        assert int(api["Retry-After"]) > 0
 
     def test_the_public_form_needs_no_login_and_the_qr_points_to_it(self):
         response = self.client.post(

@@ -6,21 +6,21 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from fangkong.assistance import forms, selectors
 from fangkong.assistance.models import HelpChannel, HelpStatus
 from fangkong.assistance.services import help_requests, permissions
 from fangkong.assistance.views.common import PERSONAL, _actor, _home_division, _page
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.masking import mask_phone
-from fangkong.lib.netaddr import limit_key
 
 
 @login_required
@@ -122,10 +122,7 @@ def help_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- help requests: the public --------------------------------------------------------------
 
 
-def _client(request: HttpRequest) -> str:
-    return limit_key(str(request.META.get("REMOTE_ADDR", "unknown")))
-
-
+@public_write("help-request")
 def help_public_form(request: HttpRequest) -> HttpResponse:
     channel = HelpChannel.QR if request.GET.get("via") == "qr" else HelpChannel.WEB
     initial = {"division": request.GET.get("d", "")}
@@ -144,37 +141,29 @@ def help_public_form(request: HttpRequest) -> HttpResponse:
     return render(request, "assistance/help_request_form.html", {"form": form, "staff": False})
 
 
+@public_write("help-status")
 def help_public_status(request: HttpRequest) -> HttpResponse:
     form = forms.HelpLookupForm(request.POST or None)
     found = None
     failed = False
-    status = 200
-    if request.method == "POST":
-        client = _client(request)
-        if selectors.lookup_blocked(client):
+    if request.method == "POST" and form.is_valid():
+        found = selectors.help_request_lookup(
+            receipt_number=form.cleaned_data["receipt_number"],
+            phone_last4=form.cleaned_data["phone_last4"],
+        )
+        if found is None:
             failed = True
-            status = 429
-            form.add_error(None, _("Too many attempts. Try again in 15 minutes."))
-        elif form.is_valid():
-            with transaction.atomic():
-                found = selectors.help_request_lookup(
-                    client=client,
-                    receipt_number=form.cleaned_data["receipt_number"],
-                    phone_last4=form.cleaned_data["phone_last4"],
-                )
-            if found is None:
-                failed = True
-                form.add_error(
-                    None, _("No request matches this receipt number and these phone digits.")
-                )
+            form.add_error(
+                None, _("No request matches this receipt number and these phone digits.")
+            )
     return render(
         request,
         "assistance/help_public_status.html",
         {"form": form, "item": found, "failed": failed},
-        status=status,
     )
 
 
+@require_safe
 def help_public_qr(request: HttpRequest, code: str) -> HttpResponse:
     division = Division.objects.filter(code=code).first()
     if division is None:

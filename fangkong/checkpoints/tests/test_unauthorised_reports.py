@@ -1,4 +1,6 @@
-from fangkong.checkpoints import metrics, services
+from django.test import override_settings
+
+from fangkong.checkpoints import metrics
 from fangkong.checkpoints.models import ReportStatus, UnauthorisedReport
 from fangkong.core.models import DailyCount
 from fangkong.test import BAYANHAOTE, BaseTestCase
@@ -15,14 +17,15 @@ FORM = {
 
 
 class UnauthorisedReportTests(BaseTestCase):
+    @override_settings(FANGKONG_PUBLIC_RATE_LIMIT="3/1h")
     def test_the_public_reports_without_logging_in_and_is_rate_limited(self):
-        for _ in range(services.REPORT_LIMIT_PUBLIC):
+        for _ in range(3):
             response = self.client.post("/checkpoints/report/", FORM)
             assert response.status_code == 200
             assert "report-thanks" in response.content.decode()
         blocked = self.client.post("/checkpoints/report/", FORM)
         assert blocked.status_code == 429
-        assert UnauthorisedReport.objects.count() == services.REPORT_LIMIT_PUBLIC
+        assert UnauthorisedReport.objects.count() == 3
         report = UnauthorisedReport.objects.first()
         assert report.reported_by is None and report.division_code == BAYANHAOTE
         assert DailyCount.objects.get(metric=metrics.UNAUTHORISED_REPORTED).value == 3

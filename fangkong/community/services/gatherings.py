@@ -36,11 +36,6 @@ from fangkong.core.rollups import bump
 from fangkong.divisions.models import Division
 
 GATHERING_WINDOW_DAYS = 30
-PUBLIC_REPORTS_PER_HOUR = 5
-
-
-class RateLimited(ValidationError):
-    """Too many public reports from one client in the last hour."""
 
 
 @transaction.atomic
@@ -57,27 +52,13 @@ def gathering_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     photos: Sequence[UploadedFile] = (),
-    client_key: str = "",
 ) -> GatheringReport:
     """Record a gathering reported by staff (``actor``) or by the public (``actor=None``,
-    anonymous allowed, rate-limited per client)."""
+    anonymous allowed; the public page is rate-limited by ``fangkong.core.ratelimit``)."""
     now = timezone.now()
     if timezone.is_naive(occurs_at):
         occurs_at = timezone.make_aware(occurs_at)
-    if actor is None:
-        recent = GatheringReport.objects.filter(
-            source=GatheringSource.PUBLIC,
-            client_key=client_key,
-            created_at__gte=now - timedelta(hours=1),
-        ).count()
-        if recent >= PUBLIC_REPORTS_PER_HOUR:
-            raise RateLimited(
-                _(
-                    "Too many reports from this device in the last hour. Please call the "
-                    "hotline, or try again later."
-                )
-            )
-    else:
+    if actor is not None:
         _require_division(actor, division)
     report = GatheringReport(
         kind=_choice(kind, GatheringKind, "kind"),
@@ -92,7 +73,6 @@ def gathering_report(
         reporter=actor,
         reporter_name=_text(reporter_name, "reporter_name", required=False, max_length=60),
         reporter_phone=_phone(reporter_phone, "reporter_phone"),
-        client_key=client_key[:64] if actor is None else "",
     )
     if abs(occurs_at - now) > timedelta(days=GATHERING_WINDOW_DAYS):
         raise ValidationError(

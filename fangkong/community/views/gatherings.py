@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fangkong.accounts.models import Membership, User
 from fangkong.accounts.roles import Perm, roles_with
@@ -27,10 +25,10 @@ from fangkong.community.services import gatherings
 from fangkong.community.views.common import PAGE_SIZE, _actor, _query
 from fangkong.core.audit import record_audit
 from fangkong.core.forms import errors_into_form
+from fangkong.core.ratelimit import public_write
 from fangkong.divisions.models import Division, Level
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
-from fangkong.lib.netaddr import limit_key
 from fangkong.lib.qr import qr_svg
 
 
@@ -312,12 +310,7 @@ def _public_divisions(code: str) -> tuple[Division, list[Division]]:
     return root, divisions
 
 
-def _client_key(request: HttpRequest) -> str:
-    # Behind a reverse proxy, TrustedProxyMiddleware has put the device's address here.
-    address = limit_key(request.META.get("REMOTE_ADDR", ""))
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:40]
-
-
+@public_write("gathering-report")
 def public_report(request: HttpRequest) -> HttpResponse:
     """The public phone form reached by QR: no login, anonymous allowed, rate-limited."""
     code = request.GET.get("d", "")
@@ -341,11 +334,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 reporter_name=data["reporter_name"],
                 reporter_phone=data["reporter_phone"],
                 photos=data["photos"],
-                client_key=_client_key(request),
             )
-        except gatherings.RateLimited as exc:
-            errors_into_form(form, exc)
-            status = 429
         except ValidationError as exc:
             errors_into_form(form, exc)
         else:
@@ -360,6 +349,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def public_report_thanks(request: HttpRequest) -> HttpResponse:
     return render(
         request, "community/public_report_thanks.html", {"code": request.GET.get("d", "")}

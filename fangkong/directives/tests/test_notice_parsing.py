@@ -561,3 +561,44 @@ def test_a_page_of_only_furniture_is_refused_as_nothing_found() -> None:
     with pytest.raises(NoticeImportError) as error:
         parse_notice("首页 新闻 国内 聚焦\n版权所有 某某网 京ICP备12345678号\n分享到：微信 微博")
     assert error.value.code == "nothing_found"
+
+
+def test_a_public_account_lead_in_and_source_notes_are_not_body() -> None:
+    notice = parse_notice(
+        "“某某发布”微信公号2月2日消息，内蒙古某某旗新冠疫情防控指挥部发布通告。\n"
+        "广大居民：\n请广大居民尽量减少流动。\n(原题为《通告》)(本文来自某某新闻，更多资讯请下载APP)"
+    )
+    assert notice.issuer == "某某旗新冠疫情防控指挥部"
+    assert notice.body == "广大居民：\n请广大居民尽量减少流动。"
+
+
+def test_an_hq_quoted_by_a_report_is_the_issuer() -> None:
+    notice = parse_notice("据某某旗新冠肺炎防控工作指挥部消息，10月21日，全旗新增确诊病例8例。")
+    assert notice.issuer == "某某旗新冠肺炎防控工作指挥部"
+
+
+def test_a_bracketed_year_number_and_a_signature_followed_by_the_next_headline() -> None:
+    notice = parse_notice(
+        "某某市关于调整中高风险区的通告\n【2022】17号\n各街道：\n现通告如下：调整风险区。\n"
+        "特此通告。\n某某市新型冠状病毒\n感染肺炎防控工作指挥部\n2022年9月15日\n今起某某市高风险区清零！"
+    )
+    assert notice.doc_number == "2022年第17号"
+    assert notice.issuer == "某某市新型冠状病毒感染肺炎防控工作指挥部"
+    assert notice.date == dt.date(2022, 9, 15)
+
+
+def test_an_ad_date_above_the_title_is_not_the_notice_date() -> None:
+    notice = parse_notice(
+        "某某积分入学什么时候开始申请\n2023-01-31\n更新时间:2022-08-05 16:05:22\n"
+        "某某旗疫情防控指挥部公告(2022年2号)\n各嘎查：\n请做好防控工作。"
+    )
+    assert notice.date == dt.date(2022, 8, 5)
+    assert notice.doc_number == "2022年第2号"
+
+
+def test_a_first_item_typed_1_in_a_chinese_numbered_list_is_the_first_measure() -> None:
+    notice = parse_notice("各苏木镇：\n1、 暂停公交。\n二、暂停营业。\n三、暂停聚集。")
+    assert [m.number for m in notice.measures] == ["一", "二", "三"]
+    assert notice.measures[0].title == "暂停公交"
+    # A list numbered 1、2、3、 throughout is not read as measures 一、二、…
+    assert parse_notice("各苏木镇：\n1、暂停公交。\n2、暂停营业。").measures == []

@@ -206,6 +206,7 @@ PAGES = (
         body_start="各苏木镇场，甘旗卡社区服务中心，旗直各部门：\n现就我旗新型冠状病毒感染的肺炎疫情",
         body_end="九、所有对外服务性岗位工作人员，必须全员配戴口罩。\n2020年1月27日",
         furniture=("权威发布", "应急指挥部令", "社区服\n", "(第1号)"),
+        measures=9,  # the first typed 1、, the rest 二、…九、
     ),
     Page(
         "12-163-ejina-1018.txt",
@@ -248,6 +249,26 @@ PAGES = (
         date=dt.date(2020, 2, 20),
         body_start="岭岚·福仕园居民小区自2月6日零时起至2月20日零时实行全面封闭管理",
         body_end="该小区交由所在社区管理。\n2020年2月20日",
+    ),
+    Page(
+        "15-ccschy-sunite-right-2.txt",
+        issuer="苏尼特右旗新冠肺炎疫情防控指挥部",
+        number="2022年第2号",
+        date=dt.date(2022, 8, 5),  # 更新时间; an ad above the title carries 2023-01-31
+        body_start="2022年8月5日，在外地返旗务工人员中，发现3名新冠病毒核酸阳性人员。",
+        body_end="红事缓办、丧事简办、宴会不办。\n五、请广大居民做好",  # the stored copy ends here
+        furniture=("积分入学", "2023-01-31", "更新时间", "作者", "未知"),
+        measures=5,
+    ),
+    Page(
+        "16-ycwb-ejina-19.txt",
+        issuer="额济纳旗新冠肺炎防控工作指挥部",
+        number="第19号",
+        date=None,  # 10月21日 only
+        body_start="内蒙古额济纳旗新冠肺炎防控工作指挥部19号公告：10月21日，经流行病学调查",
+        body_end="将额济纳旗达来呼布镇镇区范围划定为高风险地区。",
+        furniture=("金羊图库", "新闻排行榜", "返回顶部", "总台记者", "刘晓波"),
+        prose_issuer=True,
     ),
 )
 

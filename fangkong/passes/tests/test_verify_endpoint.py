@@ -117,10 +117,15 @@ class VerifyEndpointContractTests(PassesTestCase):
         assert answer(bad)[0] == 422
         assert not PassCheck.objects.exists()
 
-    def test_a_wrong_or_foreign_authorization_header_verifies_as_anyone(self) -> None:
+    def test_a_wrong_or_foreign_authorization_header_is_refused_not_taken_as_anyone(self) -> None:
+        # A device whose token was revoked must learn it, not scan on as an anonymous caller.
         for header in ("Bearer fk_nonsense", "Basic dXNlcjpwYXNz"):
             response = self.post('{"code": "FK1:x"}', HTTP_AUTHORIZATION=header)
-            assert answer(response) == (200, UNREADABLE), header
+            assert answer(response) == (
+                401,
+                {"detail": "Authentication required: log in or send a device token."},
+            ), header
+        assert not PassCheck.objects.exists()
 
     def test_a_session_cookie_needs_the_csrf_token_before_anything_else(self) -> None:
         client = Client(enforce_csrf_checks=True)

@@ -250,6 +250,11 @@ class Application(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
+    @property
+    def is_one_off(self) -> bool:
+        """Temporary assistance is paid once; dibao and tekun are monthly allowances."""
+        return self.kind == ApplicationKind.TEMPORARY
+
     def is_overdue_at(self, when: datetime) -> bool:
         return self.is_open and self.step_due_at is not None and self.step_due_at < when
 
@@ -269,6 +274,13 @@ class ApplicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def to_status_label(self) -> str:
+        """The status reached, in the reader's language (never the stored code)."""
+        if self.to_status in ApplicationStatus.values:
+            return str(ApplicationStatus(self.to_status).label)
+        return self.to_status
 
 
 # --- reviews --------------------------------------------------------------------------------

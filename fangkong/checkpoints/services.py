@@ -661,7 +661,7 @@ class PlannedShift:
         return f"{timezone.localtime(self.starts_at):%m-%d} {self.times_display()}"
 
 
-class PlanRefused(ValidationError):
+class PlanRefused(Conflict):
     """Some shifts of a plan are refused, so none was created (all or nothing)."""
 
     def __init__(self, plans: list[PlannedShift]) -> None:
@@ -671,6 +671,27 @@ class PlanRefused(ValidationError):
             [f"{p.span_display()}: {' '.join(p.problems)}" for p in refused],
             code="plan_refused",
         )
+
+    def api_detail(self, summary: str) -> str:
+        refused = sum(p.refused for p in self.plans)
+        return f"{refused} of {len(self.plans)} shifts are refused, so none was created. {summary}"
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {
+            "shifts": [
+                {
+                    "starts_at": p.starts_at,
+                    "ends_at": p.ends_at,
+                    "leader": p.leader.username,
+                    "members": sorted(m.username for m in p.members),
+                    "refused": p.refused,
+                    "double_booked": p.double_booked,
+                    "problems": p.problems,
+                }
+                for p in self.plans
+            ]
+        }
 
 
 def _create_planned(

@@ -124,8 +124,7 @@ def install(api: NinjaAPI) -> None:
         errors = service_errors(exc)
         if not isinstance(exc, Conflict):
             return _invalid(api, request, errors, 422)
-        detail = " ".join(filter(None, [_summary(errors), exc.api_hint]))
-        body = {"detail": detail, "errors": errors, **exc.details}
+        body = {"detail": exc.api_detail(_summary(errors)), "errors": errors, **exc.details}
         return api.create_response(request, body, status=409)
 
     @api.exception_handler(Http404)

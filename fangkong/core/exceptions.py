@@ -19,3 +19,7 @@ class Conflict(ValidationError):
     @property
     def details(self) -> dict[str, Any]:
         return {}
+
+    def api_detail(self, summary: str) -> str:
+        """The API's sentence, given the messages joined."""
+        return " ".join(part for part in (summary, self.api_hint) if part)

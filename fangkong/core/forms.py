@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.audit_labels import VERB_LABELS
 from fangkong.core.models import EmergencyPeriod
 
 
@@ -22,7 +23,13 @@ def errors_into_form(form: Any, exc: ValidationError) -> None:
 
 class AuditFilterForm(forms.Form):
     username = forms.CharField(label=_("Actor"), required=False)
-    verb = forms.CharField(label=_("Action"), required=False)
+    # Picked by name; a prefix such as ``checkpoint`` in the address still filters a whole app.
+    verb = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=64,
+        widget=forms.Select(choices=[("", _("All actions")), *sorted(VERB_LABELS.items())]),
+    )
     target = forms.CharField(
         label=_("Object"), required=False, help_text=_("Name, id, or type:id such as user:12")
     )

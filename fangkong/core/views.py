@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import selectors, services
 from fangkong.core.audit import record_audit
+from fangkong.core.audit_display import audit_rows
 from fangkong.core.forms import AuditFilterForm, EmergencyPeriodForm
 from fangkong.core.models import EmergencyPeriod
 
@@ -43,7 +44,12 @@ def audit_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(
         request,
         "core/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "verbs": selectors.audit_verbs()},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "query": query.urlencode(),
+        },
     )
 
 

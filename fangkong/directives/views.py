@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -43,6 +44,7 @@ from fangkong.directives.parsing import (
     MAX_TEXT_CHARS,
     NoticeImportError,
     extract_text_from_upload,
+    parse_body,
     parse_notice,
 )
 from fangkong.divisions.models import Division
@@ -192,7 +194,16 @@ def notice_import(request: HttpRequest) -> HttpResponse:
     if post is not None and post.get("step") == "confirm":
         confirm = NoticeConfirmForm(post, files)
         issuer = next((d for d in issuers if d.code == post.get("issuer")), None)
-        if confirm.is_valid() and issuer is not None:
+        if post.get("recheck"):
+            # Show the measures read from the corrected text, without the errors of a form
+            # that is not being submitted yet; nothing is issued.
+            confirm = NoticeConfirmForm(
+                initial={
+                    **{name: post.get(name, "") for name in confirm.fields if name != "public"},
+                    "public": bool(post.get("public")),
+                }
+            )
+        elif confirm.is_valid() and issuer is not None:
             data = confirm.cleaned_data
             try:
                 notice = services.notice_import(
@@ -218,7 +229,12 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 return redirect("directives:notice-detail", notice.pk)
         elif issuer is None:
             confirm.add_error(None, _("Choose the issuing HQ."))
-        parsed = _safe_parse(confirm.data.get("text", ""))
+        parsed = _safe_parse(post.get("text", ""))
+        body = post.get("body", "")
+        if parsed is not None and body.strip():
+            # What will be issued: the measures and cited documents of the corrected text.
+            clean, measures, cites = parse_body(body, parsed.doc_number)
+            parsed = replace(parsed, body=clean, measures=measures, cites=cites)
         return render(
             request,
             "directives/notice_confirm.html",

@@ -185,6 +185,7 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
         symptoms=payload.symptoms,
         contact=payload.contact,
         note=payload.note,
+        checked_at=payload.checked_at,
     )
     return Status(201, _check_out(check))
 

@@ -42,6 +42,7 @@ from fangkong.lib.spreadsheet import (
     SpreadsheetError,
     cell_text,
     parse_date,
+    precheck,
     read_spreadsheet,
 )
 from fangkong.lib.spreadsheet import render_message as render_message
@@ -94,7 +95,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "work_unit_name": ("工作单位", "单位", "工作单位或学校", "学校"),
     "notes": ("备注",),
 }
-REQUIRED = ("name", "id_number", "key_group", "departure_date")
+# A mobile number is required, as on the public form (the worker must be able to call).
+REQUIRED = ("name", "id_number", "mobile", "key_group", "departure_date")
+#: The 备注 of the template's example row: a row that carries it is never imported.
+EXAMPLE_MARK = "示例行：不会导入"
 TEMPLATE_HEADERS = [aliases[0] for aliases in COLUMNS.values()]
 HEADER_OF = {key: aliases[0] for key, aliases in COLUMNS.items()}
 CENSUS_COLUMNS = Columns(COLUMNS)
@@ -206,6 +210,7 @@ class CensusReport:
     notes: list[Problem] = field(default_factory=list)
     imported: bool = False
     sheet: str = ""
+    dry_run: bool = False  # checked and counted (what would be created, updated), not saved
 
     def summary(self) -> dict[str, int]:
         return {
@@ -220,6 +225,12 @@ class CensusReport:
 # --- reading ---------------------------------------------------------------------------------
 
 Table = Sheet
+
+
+def census_precheck(upload: Any) -> None:
+    """Refuse (CensusFileError) a file too large, a zip bomb or too many rows before it is
+    read or queued: the checks of ``read_table`` that need nothing unpacked."""
+    precheck(upload, upload.name or "", max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -322,6 +333,7 @@ def check_rows(
         seen=seen,
     )
     special_rows = {r for r, _ in table.formulas} | {r for r, _ in merged_cells}
+    p_notes = index.get("notes", -1)
 
     rows = table.rows
     total = len(rows) - table.header_row - 1
@@ -335,6 +347,15 @@ def check_rows(
         else:
             continue  # blank row
         row_number = r + 1
+        if p_notes >= 0 and p_notes < len(cells) and cells[p_notes] == EXAMPLE_MARK:
+            report.notes.append(
+                Problem(
+                    row_number,
+                    column_name["notes"],
+                    gettext_noop("the template's example row: not imported"),
+                )
+            )
+            continue
         report.rows += 1
         if fast_path and r not in special_rows:
             checked = fast(cells, row_number)
@@ -347,6 +368,7 @@ def check_rows(
         width = len(cells)
         values = {key: cells[pos] if pos < width else None for key, pos in index.items()}
         cell = values.get
+        who = _text(cell("name"))[:40]
 
         def add(
             key: str,
@@ -354,9 +376,10 @@ def check_rows(
             params: dict[str, Any] | None = None,
             row_number: int = row_number,
             problems: list[Problem] = problems,
+            who: str = who,
         ) -> None:
             problems.append(
-                Problem(row_number, column_name.get(key, HEADER_OF[key]), message, params)
+                Problem(row_number, column_name.get(key, HEADER_OF[key]), message, params, who)
             )
 
         if check_cells:
@@ -469,6 +492,7 @@ def check_rows(
                     "",
                     gettext_noop("the same person and departure date as row %(row)d"),
                     {"row": seen[identity]},
+                    who,
                 )
             )
             report.problems.extend(problems)
@@ -530,11 +554,10 @@ def _fast_checker(
     returns None and the row goes through the full check, which names every problem.
     """
     need = max(index.values()) + 1
-    p_name, p_id, p_group, p_departure = (index[k] for k in REQUIRED)
-    p_mobile, p_origin, p_risk, p_transport, p_number, p_arrival, p_division, p_unit, p_notes = (
+    p_name, p_id, p_mobile, p_group, p_departure = (index[k] for k in REQUIRED)
+    p_origin, p_risk, p_transport, p_number, p_arrival, p_division, p_unit, p_notes = (
         index.get(k, -1)
         for k in (
-            "mobile",
             "origin",
             "through_risk_area",
             "transport",
@@ -602,15 +625,14 @@ def _fast_checker(
                     dates[c] = arrival
                 if arrival < departure:
                     return None
-        mobile = ""
-        if p_mobile >= 0:
-            c = cells[p_mobile]
-            text = c.strip() if type(c) is str else _text(c)
-            if text:
-                try:
-                    mobile = normalize_mobile(text)
-                except InvalidNumber:
-                    return None
+        c = cells[p_mobile]
+        text = c.strip() if type(c) is str else _text(c)
+        if not text:
+            return None
+        try:
+            mobile = normalize_mobile(text)
+        except InvalidNumber:
+            return None
         transport = Transport.OTHER
         if p_transport >= 0:
             c = cells[p_transport]
@@ -1153,7 +1175,15 @@ def _census_import(
                 stream.close()
         del table  # the checked rows hold what the write needs
         nothing = not good and not (stream is not None and stream.created)
+        if dry_run and good:
+            # What the import would create, update or leave: the write itself, undone.
+            with transaction.atomic():
+                write_rows(actor=actor, good=good, report=report, filename=filename, stream=None)
+                transaction.set_rollback(True)
+            report.dry_run = True
+            return report
         if dry_run or (report.rejected and not skip_bad_rows) or nothing:
+            report.dry_run = dry_run
             if streaming:
                 transaction.set_rollback(True)  # the trips streamed before a bad row
             return report
@@ -1191,7 +1221,7 @@ def template_xlsx() -> bytes:
         "2020-02-04",
         "152921110200",
         "",
-        "示例行，导入前请删除",
+        EXAMPLE_MARK,
     ]
     sheet.write_row(1, 0, example, text)
     widths = [10, 22, 14, 26, 18, 16, 10, 16, 12, 12, 16, 24, 24]
@@ -1234,11 +1264,13 @@ def report_xlsx(report: CensusReport) -> bytes:
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(pgettext("census report sheet", "Problems")[:31])
     bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, [gettext("Row"), gettext("Column"), gettext("Problem")], bold)
+    headers = [gettext("Row"), gettext("Person"), gettext("Column"), gettext("Problem")]
+    sheet.write_row(0, 0, headers, bold)
     for i, problem in enumerate(_all_problems(report), start=1):
         sheet.write_number(i, 0, problem.row)
-        sheet.write_string(i, 1, neutralise(problem.column))
-        sheet.write_string(i, 2, neutralise(problem.text))
+        sheet.write_string(i, 1, neutralise(problem.who))
+        sheet.write_string(i, 2, neutralise(problem.column))
+        sheet.write_string(i, 3, neutralise(problem.text))
     summary = book.add_worksheet(pgettext("census report sheet", "Summary")[:31])
     for i, (key, value) in enumerate(report.summary().items()):
         summary.write_string(i, 0, str(SUMMARY_LABELS[key]))
@@ -1318,7 +1350,7 @@ def census_job_run(job_id: int) -> CensusJob:
             status=CensusJobStatus.DONE,
             rows_total=report.rows,
             rows_checked=report.rows,
-            summary={**report.summary(), "imported": report.imported},
+            summary={**report.summary(), "imported": report.imported, "dry_run": report.dry_run},
             problems=[p.as_list() for p in [*report.notes, *report.problems][:20000]],
         )
     finally:

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.assistance import metrics, rules
@@ -30,15 +31,17 @@ from fangkong.lib.ids import InvalidNumber, normalize_mobile, parse_id_number
 
 
 def _choose_path(now: datetime) -> tuple[str, str]:
+    """The approval path and why, worded in the platform's language (it is kept on the record
+    and printed on the decision letter, whoever's screen language entered it)."""
     period = EmergencyPeriod.current(now)
-    if period is not None and period.simplified_assistance_approval:
-        started = timezone.localtime(period.starts_at)
-        return (
-            ApprovalPath.SIMPLIFIED,
-            f"Emergency period “{period.name}” (from {started:%Y-%m-%d}) has simplified "
-            "assistance approval switched on: no public notice, one combined review.",
-        )
-    return ApprovalPath.NORMAL, "No emergency period with simplified approval is in force."
+    with translation.override(settings.LANGUAGE_CODE):
+        if period is not None and period.simplified_assistance_approval:
+            started = timezone.localtime(period.starts_at)
+            return ApprovalPath.SIMPLIFIED, _(
+                "Emergency period “%(name)s” (from %(start)s) has simplified assistance "
+                "approval switched on: no public notice, one combined review."
+            ) % {"name": period.name, "start": f"{started:%Y-%m-%d}"}
+        return ApprovalPath.NORMAL, _("No emergency period with simplified approval is in force.")
 
 
 def _step(

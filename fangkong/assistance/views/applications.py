@@ -15,6 +15,7 @@ from fangkong.assistance.models import ApplicationStatus, ApprovalPath
 from fangkong.assistance.services import applications, permissions
 from fangkong.assistance.views.common import _actor, _page
 from fangkong.core.forms import errors_into_form
+from fangkong.divisions.models import Division
 from fangkong.lib.masking import mask_id_number
 
 
@@ -106,8 +107,14 @@ def application_letter(request: HttpRequest, application_id: int) -> HttpRespons
     application = selectors.access_application_by_id(actor, application_id)
     if application.is_open:
         raise Http404
+    # Signed by the civil-affairs bureau of the banner the applicant lives in.
+    banner = Division.objects.filter(code=application.division_code[:6]).first()
     return render(
         request,
         "assistance/application_letter.html",
-        {"application": application, "id_number": mask_id_number(application.applicant_id_number)},
+        {
+            "application": application,
+            "id_number": mask_id_number(application.applicant_id_number),
+            "banner": banner or application.division,
+        },
     )

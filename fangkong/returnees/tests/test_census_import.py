@@ -209,7 +209,7 @@ class CensusImportTests(BaseTestCase):
         assert report.imported and report.summary()["created"] == 1 and report.rejected == 1
         assert (
             str(report.problems[0])
-            == "row 3, column 出发日期: not a date: '明天' (write 2020-02-03)"
+            == "row 3 (李四), column 出发日期: not a date: '明天' (write 2020-02-03)"
         )
 
     def test_impossible_birth_dates_unknown_and_outside_divisions_are_each_named(self):
@@ -250,7 +250,7 @@ class CensusImportTests(BaseTestCase):
                 "x",
             ],
             ["", "", "", "", "", "", "", "", "", ""],
-            [ID_3, "王五", "", "其他", date(2020, 2, 1), "", VILLAGE, "", "", ""],
+            [ID_3, "王五", "13700000000", "其他", date(2020, 2, 1), "", VILLAGE, "", "", ""],
         ]
         report = self.run_import(workbook(rows, headers=headers, date_cells=True))
         assert report.summary()["created"] == 2, report.problems
@@ -323,7 +323,12 @@ class CensusImportTests(BaseTestCase):
         assert b"dataValidation" in zipfile.ZipFile(io.BytesIO(data)).read(
             "xl/worksheets/sheet1.xml"
         )
-        assert self.run_import(data, dry_run=True).rejected == 0
+        report = self.run_import(data)
+        assert (report.rows, report.created, report.rejected) == (0, 0, 0)
+        assert [str(n) for n in report.notes] == [
+            "row 2, column 备注: the template's example row: not imported"
+        ]
+        assert not Person.objects.exists()
 
     def test_the_report_workbook_lists_row_column_and_problem(self):
         bad = list(GOOD[0])
@@ -334,8 +339,44 @@ class CensusImportTests(BaseTestCase):
             .get_sheet_by_index(0)
             .to_python()
         )
-        assert rows[0] == ["Row", "Column", "Problem"]  # the active language (here English)
-        assert rows[1][:2] == [2.0, "手机号"] or rows[1][:2] == [2, "手机号"]
+        # the active language (here English); the person named beside the row
+        assert rows[0] == ["Row", "Person", "Column", "Problem"]
+        assert rows[1][:3] in ([2.0, "张三", "手机号"], [2, "张三", "手机号"])
+
+    def test_a_missing_mobile_number_is_an_error_as_on_the_public_form(self):
+        bad = list(GOOD[1])
+        bad[2] = ""
+        report = self.run_import(workbook([GOOD[0], bad]))
+        assert not report.imported and report.rejected == 1
+        assert [str(p) for p in report.problems] == [
+            "row 3 (李四), column 手机号: required, but empty"
+        ]
+        assert not Person.objects.exists()
+        with pytest.raises(CensusFileError, match="missing columns: 手机号"):
+            headers = [h for h in TEMPLATE_HEADERS if h != "手机号"]
+            self.run_import(
+                workbook([[c for i, c in enumerate(GOOD[0]) if i != 2]], headers=headers)
+            )
+
+    def test_a_dry_run_says_what_would_be_created_updated_and_rejected_and_saves_nothing(self):
+        self.run_import(workbook([GOOD[0]]))
+        changed = list(GOOD[0])
+        changed[7] = "K9999"  # the same person and trip, another train
+        bad = list(GOOD[1])
+        bad[2] = ""
+        third = list(GOOD[1])
+        third[1] = ID_3
+        audit = AuditEntry.objects.count()
+        trips = list(ReturnTrip.objects.values_list("pk", "transport_number", "updated_at"))
+        report = self.run_import(workbook([changed, bad, third]), dry_run=True)
+        assert report.dry_run and not report.imported
+        assert report.summary() == {
+            "rows": 3, "created": 1, "updated": 1, "unchanged": 0, "rejected": 1
+        }  # fmt: skip
+        assert list(ReturnTrip.objects.values_list("pk", "transport_number", "updated_at")) == trips
+        assert Person.objects.count() == 1 and AuditEntry.objects.count() == audit
+        rolled = figures(["1529"], [metrics.REGISTERED], on=date(2020, 2, 5))
+        assert rolled[metrics.REGISTERED]["today"] == 1  # the first import's person only
 
 
 @time_machine.travel("2020-02-05 10:00 +0800", tick=False)

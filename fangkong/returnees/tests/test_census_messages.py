@@ -70,9 +70,9 @@ class CensusReportLanguageTests(BaseTestCase):
         assert not ReturnTrip.objects.exists()
         report = client.get("/returnees/import/report.xlsx")
         rows = sheet_rows(report.content)
-        assert rows[0] == ["行号", "列", "问题"]
-        assert [3.0, "身份证号", "校验位错误"] in rows
-        assert [4.0, "出发日期", "不是日期：“明天”（请写成 2020-02-03）"] in rows
+        assert rows[0] == ["行号", "人员", "列", "问题"]
+        assert [3.0, "李四", "身份证号", "校验位错误"] in rows
+        assert [4.0, "张三", "出发日期", "不是日期：“明天”（请写成 2020-02-03）"] in rows
         summary = sheet_rows(report.content, 1)
         assert ["行数", 3.0] in summary and ["拒收", 2.0] in summary
 
@@ -83,9 +83,9 @@ class CensusReportLanguageTests(BaseTestCase):
         assert "not a date: &#x27;明天&#x27; (write 2020-02-03)" in page
         assert "校验位错误" not in page
         rows = sheet_rows(client.get("/returnees/import/report.xlsx").content)
-        assert rows[0] == ["Row", "Column", "Problem"]
-        assert [3.0, "身份证号", "wrong check digit"] in rows
-        assert [4.0, "返程类别", "unknown key group '游客' (use one of the list)"] in rows
+        assert rows[0] == ["Row", "Person", "Column", "Problem"]
+        assert [3.0, "李四", "身份证号", "wrong check digit"] in rows
+        assert [4.0, "张三", "返程类别", "unknown key group '游客' (use one of the list)"] in rows
 
     def test_the_same_stored_report_follows_the_language_of_whoever_downloads_it(self):
         client = self.client_for(self.worker)
@@ -93,8 +93,8 @@ class CensusReportLanguageTests(BaseTestCase):
         chinese = sheet_rows(client.get("/returnees/import/report.xlsx").content)
         client.cookies["django_language"] = "en"
         english = sheet_rows(client.get("/returnees/import/report.xlsx").content)
-        assert [3.0, "身份证号", "校验位错误"] in chinese
-        assert [3.0, "身份证号", "wrong check digit"] in english
+        assert [3.0, "李四", "身份证号", "校验位错误"] in chinese
+        assert [3.0, "李四", "身份证号", "wrong check digit"] in english
 
     def test_file_errors_are_translated_too(self):
         headers = ["姓名", "身份证号", "手机号"]
@@ -125,7 +125,7 @@ class CensusReportLanguageTests(BaseTestCase):
             ("=1+2", "unknown column, ignored")
         ]
         data = census.report_xlsx(report)
-        assert sheet_rows(data)[1][1] == "'=1+2"
+        assert sheet_rows(data)[1][2] == "'=1+2"
         assert b"<f>" not in data
 
     def test_a_problem_reads_as_one_line_in_either_language(self):
@@ -170,7 +170,10 @@ class CensusReportLanguageTests(BaseTestCase):
         page = client.get(f"/returnees/import/jobs/{job.pk}/").content.decode()
         assert "校验位错误" in page
         rows = sheet_rows(client.get(f"/returnees/import/jobs/{job.pk}/report.xlsx").content)
-        assert rows[0] == ["行号", "列", "问题"] and [3.0, "身份证号", "校验位错误"] in rows
+        assert (
+            rows[0] == ["行号", "人员", "列", "问题"]
+            and [3.0, "李四", "身份证号", "校验位错误"] in rows
+        )
         english = self.english_client()
         assert (
             "wrong check digit" in english.get(f"/returnees/import/jobs/{job.pk}/").content.decode()
@@ -229,14 +232,17 @@ class ImportCommandLanguageTests(BaseTestCase):
 
     def test_the_command_writes_its_problems_and_report_in_chinese(self):
         err, report = self.run_command("--language", "zh-hans")
-        assert "第 3 行「身份证号」：校验位错误" in err
-        assert "第 4 行「出发日期」：不是日期：“明天”（请写成 2020-02-03）" in err
+        assert "第 3 行（李四）「身份证号」：校验位错误" in err
+        assert "第 4 行（张三）「出发日期」：不是日期：“明天”（请写成 2020-02-03）" in err
         rows = sheet_rows(report)
-        assert rows[0] == ["行号", "列", "问题"] and [3.0, "身份证号", "校验位错误"] in rows
+        assert (
+            rows[0] == ["行号", "人员", "列", "问题"]
+            and [3.0, "李四", "身份证号", "校验位错误"] in rows
+        )
 
     def test_the_command_writes_its_problems_and_report_in_english(self):
         err, report = self.run_command("--language", "en")
-        assert "row 3, column 身份证号: wrong check digit" in err
+        assert "row 3 (李四), column 身份证号: wrong check digit" in err
         rows = sheet_rows(report)
-        assert rows[0] == ["Row", "Column", "Problem"]
-        assert [3.0, "身份证号", "wrong check digit"] in rows
+        assert rows[0] == ["Row", "Person", "Column", "Problem"]
+        assert [3.0, "李四", "身份证号", "wrong check digit"] in rows

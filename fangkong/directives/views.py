@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.core.forms import errors_into_form
-from fangkong.directives import dailyreport, selectors, services
+from fangkong.directives import dailyreport, records, selectors, services
 from fangkong.directives.dashboard import build_dashboard
 from fangkong.directives.forms import (
     AssignForm,
@@ -520,6 +521,7 @@ def _dashboard_scope(request: HttpRequest) -> tuple[Any, Division, date, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, division, day, metric = _dashboard_scope(request)
     dash = build_dashboard(division=division, day=day, selected=metric, compare=False)
+    records.attach_links(dash)
     labels = {r.name: r.label for g in dash.groups for r in g.rows}
     index = dash.metric_names.index(dash.selected) if dash.selected else -1
     chart = {
@@ -546,14 +548,65 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+RECORDS_PAGE_SIZE = 50
+
+
+@login_required
+def figure_records(request: HttpRequest) -> HttpResponse:
+    """The list behind one figure of the dashboard or the daily report: the records it counts,
+    in the division and on the day, as many as the figure says."""
+    _actor, division, day, metric = _dashboard_scope(request)
+    which = request.GET.get("which", "today")
+    if which not in ("today", "total"):
+        raise Http404
+    found = records.records_for(metric, division=division, day=day, which=which)
+    if found is None:
+        raise Http404
+    page = Paginator(found.rows, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(
+        {"metric": metric, "division": division.code, "date": day.isoformat(), "which": which}
+    )
+    return render(
+        request,
+        "directives/figure_records.html",
+        {
+            "found": found,
+            "page": page,
+            "rows": records.table(found, page.object_list),
+            "query": query,
+            "day": day,
+            "division": division,
+            "back": f"{reverse('directives:dashboard')}?division={division.code}&date={day}",
+        },
+    )
+
+
 @login_required
 def daily_report(request: HttpRequest) -> HttpResponse:
     _actor, division, day, _metric = _dashboard_scope(request)
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "html"):
         raise Http404
     notes = request.GET.get("notes", "")[:2000]
     report = dailyreport.build_daily_report(division=division, day=day, notes=notes)
+    if fmt == "html":  # the 日报 as a page: every figure opens the list behind it
+        records.attach_links(report.dashboard)
+        names, labels, lines = dailyreport.division_table(report)
+        return render(
+            request,
+            "directives/daily_report.html",
+            {
+                "report": report,
+                "groups": [
+                    (g, [(dailyreport.figure_line(r), r) for r in g.rows])
+                    for g in report.dashboard.groups
+                ],
+                "division_rows": records.division_rows(report, names, lines),
+                "division_labels": labels,
+                "implementation": dailyreport.implementation_lines(report),
+                "query": urlencode({"division": division.code, "date": day.isoformat()}),
+            },
+        )
     content = dailyreport.render(report, fmt)
     types = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

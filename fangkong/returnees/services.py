@@ -31,7 +31,7 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.returnees import metrics
-from fangkong.returnees.alerting import fever_alert
+from fangkong.returnees.alerting import fever_alert, self_registration_alert
 from fangkong.returnees.models import (
     FEVER_FROM,
     ContactMethod,
@@ -374,6 +374,8 @@ def returnee_register(
             trip.save(update_fields=[*trip_fields, "updated_at"])
             verb = "returnee.update"
         record_audit(actor, verb, trip, via=registered_via)
+        if registered_via == RegisteredVia.SELF and verb == "returnee.register":
+            self_registration_alert(trip=trip)
     return trip
 
 

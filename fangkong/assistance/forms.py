@@ -147,6 +147,22 @@ class LotForm(forms.Form):
     value = forms.DecimalField(label=_("Value (yuan)"), required=False, decimal_places=2)
 
 
+class ItemForm(forms.Form):
+    name = forms.CharField(label=_("Item"), max_length=80, help_text=_("e.g. 医用口罩, 84消毒液"))
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=20,
+        help_text=_("What one counts: 只, 个, 瓶, 升, 袋, 公斤"),
+        widget=forms.TextInput(attrs={"list": "item-units"}),
+    )
+    whole_units = forms.BooleanField(
+        label=_("Counted in whole units"),
+        required=False,
+        initial=True,
+        help_text=_("Untick for goods measured in parts (升, 公斤)."),
+    )
+
+
 class PlanForm(forms.Form):
     plan_name = forms.CharField(label=_("Plan"), max_length=120)
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())

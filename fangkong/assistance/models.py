@@ -476,14 +476,20 @@ class Warehouse(TimeStampedModel):
 
 
 class Item(models.Model):
-    name = models.CharField(pgettext_lazy("relief item", "item"), max_length=80, unique=True)
+    """A type of relief goods and the one unit it is counted in: stock of an item is a count of
+    that unit. The same goods in another unit (消毒液 in 瓶 and in 升) is another item."""
+
+    name = models.CharField(pgettext_lazy("relief item", "item"), max_length=80)
     unit = models.CharField(_("unit"), max_length=20)
     whole_units = models.BooleanField(_("counted in whole units"), default=True)
 
     class Meta:
         verbose_name = pgettext_lazy("relief item", "item")
         verbose_name_plural = _("items")
-        ordering = ("name",)
+        ordering = ("name", "unit")
+        constraints = [
+            models.UniqueConstraint(fields=("name", "unit"), name="assistance_item_name_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"

@@ -294,7 +294,9 @@ def stock_levels(*, actor: Any, warehouse: Warehouse | None = None) -> list[dict
     qs = StockMovement.objects.filter(
         warehouse__in=warehouse_list(actor=actor) if warehouse is None else [warehouse]
     )
-    rows = qs.values("warehouse__name", "item__name", "item__unit").annotate(total=Sum("quantity"))
+    rows = qs.values("warehouse__name", "item_id", "item__name", "item__unit").annotate(
+        total=Sum("quantity")
+    )
     return [
         {
             "warehouse": r["warehouse__name"],

@@ -42,6 +42,28 @@ def _quantity(item: Item, quantity: Decimal) -> Decimal:
 
 
 @transaction.atomic
+def item_create(*, actor: Any, name: str, unit: str, whole_units: bool = True) -> Item:
+    """A new type of goods with its unit (口罩 in 只, 消毒液 in 升), for the logistics group."""
+    if not actor.has_perm_anywhere(DISTRIBUTE):
+        raise ValidationError(_("You may not add item types."))
+    name, unit = " ".join(name.split()), unit.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Name the item.")]
+    if not unit:
+        errors["unit"] = [_("Give the unit it is counted in (只, 个, 瓶, 升, 袋, 公斤).")]
+    if errors:
+        raise ValidationError(errors)
+    if Item.objects.filter(name=name, unit=unit).exists():
+        raise ValidationError(
+            {"name": [_("%(item)s in %(unit)s already exists.") % {"item": name, "unit": unit}]}
+        )
+    item = Item.objects.create(name=name, unit=unit, whole_units=whole_units)
+    record_audit(actor, "item.create", item, division_code="", unit=unit)
+    return item
+
+
+@transaction.atomic
 def donor_create(*, actor: Any, kind: str, name: str, contact: str = "") -> Donor:
     if not actor.has_perm_anywhere(DISTRIBUTE):
         raise ValidationError(_("You may not record donations."))

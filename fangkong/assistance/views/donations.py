@@ -22,7 +22,7 @@ from fangkong.core.forms import errors_into_form
 
 def _limit_logistics_form(form: Any, actor: Any) -> None:
     form.fields["warehouse"].queryset = selectors.warehouse_list(actor=actor)
-    form.fields["item"].queryset = Item.objects.order_by("name")
+    form.fields["item"].queryset = Item.objects.order_by("name", "unit")
 
 
 @login_required
@@ -31,11 +31,16 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     can_distribute = actor.has_perm_anywhere(permissions.DISTRIBUTE)
     lot_form = forms.LotForm(request.POST if "receive" in request.POST else None)
     plan_form = forms.PlanForm(request.POST if "plan" in request.POST else None)
+    item_form = forms.ItemForm(request.POST if "add_item" in request.POST else None)
     _limit_logistics_form(lot_form, actor)
     _limit_logistics_form(plan_form, actor)
     if request.method == "POST":
         _actor(request, permissions.DISTRIBUTE)
         try:
+            if "add_item" in request.POST and item_form.is_valid():
+                item = donations.item_create(actor=actor, **item_form.cleaned_data)
+                messages.success(request, _("Item type %(item)s added.") % {"item": item})
+                return redirect("assistance:stock-list")
             if "receive" in request.POST and lot_form.is_valid():
                 data = lot_form.cleaned_data
                 with transaction.atomic():
@@ -63,7 +68,10 @@ def stock_list(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("assistance:delivery-list")
         except ValidationError as exc:
-            errors_into_form(lot_form if "receive" in request.POST else plan_form, exc)
+            if "add_item" in request.POST:
+                errors_into_form(item_form, exc)
+            else:
+                errors_into_form(lot_form if "receive" in request.POST else plan_form, exc)
     return render(
         request,
         "assistance/stock_list.html",
@@ -72,6 +80,8 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             "lots": selectors.lot_list(actor=actor)[:50],
             "lot_form": lot_form,
             "plan_form": plan_form,
+            "item_form": item_form,
+            "units": ("只", "个", "瓶", "升", "袋", "箱", "公斤"),
             "can_distribute": can_distribute,
         },
     )

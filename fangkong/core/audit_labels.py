@@ -136,6 +136,8 @@ VERB_LABELS: dict[str, str | Promise] = {
 }
 
 DETAIL_LABELS: dict[str, str | Promise] = {
+    "unchanged": pgettext_lazy("audit detail", "unchanged"),
+    "rejected": pgettext_lazy("audit detail", "rejected"),
     "check": pgettext_lazy("audit detail", "check"),
     "override_reason": pgettext_lazy("audit detail", "override reason"),
     "quiet": pgettext_lazy("audit detail", "quiet hours"),

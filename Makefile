@@ -28,6 +28,7 @@ run: demo
 	@echo "Fangkong is starting on http://127.0.0.1:$(PORT)/  (log in with a demo user above)"
 	@echo "API docs: http://127.0.0.1:$(PORT)/api/v1/docs   Stop with Ctrl-C."
 	@echo "The task worker (alert SMS, scheduled work) runs beside it; its output is in var/worker.log."
+	@$(BIN)/python manage.py alerts_sweep --schedule
 	@mkdir -p var; $(BIN)/python manage.py db_worker --interval 2 --no-reload >var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -87,6 +87,12 @@ def test_a_report_without_a_year_asks_for_the_date_and_takes_a_corrected_text(pa
     first_sentence = body.split("\n")[0]
     page.fill("#id_date", "2021-11-04")
     page.fill("#id_body", first_sentence)
+    expect(page.locator("[data-testid=parsed-cites]")).to_be_visible()
+    page.click("[data-testid=recheck]")
+    # Read again from the corrected text: the cited document went with the deleted sentence.
+    expect(page.locator("[data-testid=parsed-cites]")).to_have_count(0)
+    expect(page.locator("#id_date")).to_have_value("2021-11-04")
+    expect(page.locator("#id_body")).to_have_value(first_sentence)
     _shot(page, "import-northplus-corrected")
     page.click("[data-testid=confirm]")
     page.wait_for_url(re.compile(r"/directives/\d+/$"))

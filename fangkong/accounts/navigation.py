@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Alerts"), "alerts:alert-list", None),
     NavItem(_("Dashboard"), "directives:dashboard", Perm.DASHBOARD_VIEW),
     NavItem(_("Notices"), "directives:notice-list", Perm.DASHBOARD_VIEW),
+    NavItem(_("SMS bulletins"), "alerts:bulletin-list", Perm.DIRECTIVES_PUBLISH),
     NavItem(_("Measures to carry out"), "directives:assignment-list", Perm.DIRECTIVES_REPORT),
     NavItem(_("Returnees"), "returnees:trip-list", Perm.RETURNEES_VIEW),
     NavItem(_("Our returning staff"), "returnees:unit-list", Perm.RETURNEES_UNIT),

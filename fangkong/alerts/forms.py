@@ -35,3 +35,23 @@ class PreferenceForm(forms.ModelForm):
                 "quiet_end", _("The quiet hours must end at another time than they start.")
             )
         return data
+
+
+class BulletinForm(forms.Form):
+    audience = forms.ChoiceField(label=_("To whom"), widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 350, "data-sms-count": "1"}),
+        help_text=_("70 characters make one SMS; at most 5 SMS (350 characters)."),
+    )
+    divisions = forms.MultipleChoiceField(label=_("Divisions"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, audiences: list[tuple[str, str]], divisions: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        audience = self.fields["audience"]
+        assert isinstance(audience, forms.ChoiceField)
+        audience.choices = audiences
+        self.division_rows = list(divisions)
+        picked = self.fields["divisions"]
+        assert isinstance(picked, forms.MultipleChoiceField)
+        picked.choices = [(d.code, d.name) for d in self.division_rows]

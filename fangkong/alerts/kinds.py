@@ -74,6 +74,13 @@ BANNER_HQ = Audience(HQ_ROLES, level=Level.COUNTY)
 
 FEVER_RECORDED = "fever_recorded"
 PASSAGE_INVALID_PASS = "passage_invalid_pass"  # noqa: S105 - an event kind
+SELF_REGISTERED = "self_registered"
+CHECK_OVERDUE = "check_overdue"
+CHECKPOINT_REQUEST_WAITING = "checkpoint_request_waiting"
+REPORT_RETURNED = "report_returned"
+MEASURE_DUE_TOMORROW = "measure_due_tomorrow"
+HELP_REQUEST_DUE_SOON = "help_request_due_soon"
+HELP_REQUEST_OVERDUE = "help_request_overdue"
 
 KINDS: dict[str, EventKind] = {}
 
@@ -126,5 +133,90 @@ register(
                 "pass_missing": _("no pass was named"),
             }
         },
+    )
+)
+
+register(
+    EventKind(
+        name=SELF_REGISTERED,
+        title=_("New self-registration in your community"),
+        text=_(
+            "%(person)s registered a return to %(place)s on the public page (arriving %(arrival)s)."
+        ),
+        severity=Severity.WARNING,
+        audience=(Audience((Role.GRASSROOTS,), level=Level.VILLAGE),),
+        params=("person", "place", "arrival"),
+    )
+)
+
+register(
+    EventKind(
+        name=CHECK_OVERDUE,
+        title=_("Daily check overdue"),
+        text=_("%(person)s in %(place)s has no daily check on %(day)s by 18:00."),
+        severity=Severity.WARNING,
+        audience=(RESPONSIBLE_WORKER, SUMU_OFFICE),
+        params=("person", "place", "day"),
+    )
+)
+
+register(
+    EventKind(
+        name=CHECKPOINT_REQUEST_WAITING,
+        title=_("Checkpoint request waiting"),
+        text=_("%(checkpoint)s in %(place)s waits for your approval (asked by %(by)s)."),
+        severity=Severity.WARNING,
+        audience=(Audience((Role.COMMANDER,), place="approver"),),
+        params=("checkpoint", "place", "by"),
+    )
+)
+
+register(
+    EventKind(
+        name=REPORT_RETURNED,
+        title=_("Report sent back"),
+        text=_("The report on “%(measure)s” was sent back: %(comment)s"),
+        severity=Severity.WARNING,
+        audience=(RESPONSIBLE_WORKER, Audience(HQ_ROLES)),
+        params=("measure", "comment"),
+    )
+)
+
+register(
+    EventKind(
+        name=MEASURE_DUE_TOMORROW,
+        title=_("Measure due tomorrow"),
+        text=_("“%(measure)s” is due tomorrow (%(deadline)s) and not yet reported done."),
+        severity=Severity.WARNING,
+        audience=(Audience(HQ_ROLES),),
+        params=("measure", "deadline"),
+    )
+)
+
+# The office a help request rests with now (gacha, sumu or banner: ``assigned_code``).
+HELP_OFFICE = (Audience((Role.GRASSROOTS, Role.CASEWORKER, *HQ_ROLES), place="assigned"),)
+
+register(
+    EventKind(
+        name=HELP_REQUEST_DUE_SOON,
+        title=_("Help request due soon"),
+        text=_("Help request %(receipt)s from %(place)s must be answered by %(deadline)s."),
+        severity=Severity.WARNING,
+        audience=HELP_OFFICE,
+        params=("receipt", "place", "deadline"),
+    )
+)
+
+register(
+    EventKind(
+        name=HELP_REQUEST_OVERDUE,
+        title=_("Help request past its deadline"),
+        text=_(
+            "Help request %(receipt)s from %(place)s was not answered in time and now rests "
+            "with %(office)s (answer by %(deadline)s)."
+        ),
+        severity=Severity.URGENT,
+        audience=HELP_OFFICE,
+        params=("receipt", "place", "office", "deadline"),
     )
 )

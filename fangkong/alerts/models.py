@@ -151,6 +151,43 @@ class Preference(models.Model):
         return str(self.user_id)
 
 
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft, not sent")
+    SENT = "sent", _("Sent")
+
+
+class Bulletin(models.Model):
+    """A short notice an HQ sends by SMS to many: the grassroots workers of chosen divisions,
+    or the returnees under observation there. Drafted, shown with its counts, then sent."""
+
+    audience = models.CharField(_("to whom"), max_length=30)
+    text = models.CharField(_("text"), max_length=350)
+    division_codes = models.JSONField(_("divisions"), default=list)
+    division_code = CodeField(_("sending HQ's division"), max_length=12)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects: ClassVar[JurisdictionQuerySet] = JurisdictionQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("SMS bulletin")
+        verbose_name_plural = _("SMS bulletins")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.text[:20]
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENDING = "sending", _("Being sent")
@@ -164,16 +201,32 @@ class Delivery(models.Model):
     recipient never gets the same alert twice; the gateway is given ``key`` on every attempt."""
 
     alert = models.ForeignKey(
-        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="deliveries"
+        Alert,
+        verbose_name=_("alert"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    bulletin = models.ForeignKey(
+        "Bulletin",
+        verbose_name=_("bulletin"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     channel = models.CharField(_("channel"), max_length=10, default="sms")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="+",
     )
     phone = CodeField(_("phone"), max_length=20)
+    division_code = CodeField(_("division code"), max_length=12, blank=True)
     text = models.TextField(_("text"))
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -192,11 +245,17 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ("-created_at", "-id")
         constraints = [
-            models.UniqueConstraint(fields=("alert", "channel"), name="delivery_alert_channel")
+            models.UniqueConstraint(fields=("alert", "channel"), name="delivery_alert_channel"),
+            models.UniqueConstraint(fields=("bulletin", "phone"), name="delivery_bulletin_phone"),
+            models.CheckConstraint(
+                condition=models.Q(alert__isnull=False, bulletin__isnull=True)
+                | models.Q(alert__isnull=True, bulletin__isnull=False),
+                name="delivery_of_an_alert_or_a_bulletin",
+            ),
         ]
         indexes = [
             models.Index(fields=("status", "next_attempt_at")),
-            models.Index(fields=("recipient", "sent_at")),
+            models.Index(fields=("phone", "sent_at")),
         ]
 
     def __str__(self) -> str:
@@ -205,6 +264,8 @@ class Delivery(models.Model):
     @property
     def key(self) -> str:
         """The idempotency key the gateway sees on every attempt of this message."""
+        if self.bulletin_id is not None:
+            return f"fk-bulletin-{self.bulletin_id}-{self.pk}"
         return f"fk-alert-{self.alert_id}-{self.channel}"
 
 

@@ -96,6 +96,7 @@ def deliveries_create(event: Event, alerts: Iterable[Alert]) -> list[Delivery]:
                 alert=alert,
                 recipient_id=alert.recipient_id,
                 phone=phone,
+                division_code=event.division_code,
                 text=message_text(event, alert.language),
                 next_attempt_at=due,
                 held_for=held,
@@ -146,9 +147,9 @@ def _claim(now: datetime) -> tuple[Delivery, DeliveryAttempt] | Literal[False] |
         if delivery is None:
             return None
         if delivery.status == DeliveryStatus.PENDING:
-            window = Delivery.objects.filter(
-                recipient_id=delivery.recipient_id, sent_at__gt=now - HOUR
-            ).exclude(pk=delivery.pk)
+            window = Delivery.objects.filter(phone=delivery.phone, sent_at__gt=now - HOUR).exclude(
+                pk=delivery.pk
+            )
             if window.count() >= settings.FANGKONG_SMS_PER_HOUR:
                 oldest = window.aggregate(first=Min("sent_at"))["first"]
                 delivery.next_attempt_at = oldest + HOUR

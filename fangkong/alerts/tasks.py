@@ -20,3 +20,16 @@ def deliver_outbox() -> dict[str, int]:
         later = timezone.now() + timedelta(seconds=settings.FANGKONG_SMS_STALE_SECONDS + 1)
         deliver_outbox.using(run_after=later).enqueue()
     return counts
+
+
+@task()
+def run_sweep(name: str, reschedule: bool = True) -> int:
+    """Run one registered sweep now and, unless told not to, queue its next run."""
+    from fangkong.alerts.scheduled import sweep_of
+
+    sweep = sweep_of(name)
+    now = timezone.now()
+    raised = sweep.run(now)
+    if reschedule:
+        run_sweep.using(run_after=sweep.next_run(now)).enqueue(name)
+    return raised

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.alerts import selectors, services
-from fangkong.alerts.forms import PreferenceForm
+from fangkong.alerts import bulletins, selectors, services
+from fangkong.alerts.forms import BulletinForm, PreferenceForm
 from fangkong.alerts.kinds import KINDS
-from fangkong.alerts.models import Preference, Severity
+from fangkong.alerts.models import Bulletin, BulletinStatus, Preference, Severity
+from fangkong.core.forms import errors_into_form
 from fangkong.divisions.models import Division
 from fangkong.lib.masking import mask_phone
 
@@ -140,4 +141,115 @@ def preferences(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/preferences.html",
         {"form": form, "phone": mask_phone(actor.phone)},
+    )
+
+
+# --- SMS bulletins ---------------------------------------------------------------------------
+
+
+def _sender_keys(actor: Any) -> list[str]:
+    keys = actor.scope_keys(bulletins.SENDER) if actor.is_authenticated else []
+    if not keys:
+        raise Http404
+    return keys
+
+
+def _bulletin(actor: Any, bulletin_id: int) -> Bulletin:
+    keys = _sender_keys(actor)
+    bulletin = Bulletin.objects.filter(pk=bulletin_id).first()
+    if bulletin is None or not all(
+        any(code.startswith(k) for k in keys) for code in bulletin.division_codes
+    ):
+        raise Http404
+    return bulletin
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    keys = _sender_keys(actor)
+    qs = Bulletin.objects.within_scopes(keys).select_related("created_by")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alerts/bulletin_list.html", {"page": page, "query": _query(request)})
+
+
+@login_required
+def bulletin_compose(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    keys = _sender_keys(actor)
+    divisions = Division.objects.within_scopes(keys).order_by("code")
+    form = BulletinForm(
+        request.POST or None,
+        audiences=[(a.name, str(a.label)) for a in bulletins.AUDIENCES.values()],
+        divisions=divisions,
+        initial={"audience": "grassroots"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            bulletin = bulletins.bulletin_draft(
+                actor=actor,
+                audience=data["audience"],
+                text=data["text"],
+                division_codes=list(data["divisions"]),
+            )
+        except ValidationError as exc:
+            errors_into_form(form, exc)
+        else:
+            return redirect("alerts:bulletin-confirm", bulletin.pk)
+    return render(
+        request,
+        "alerts/bulletin_compose.html",
+        {"form": form, "segment": bulletins.SEGMENT, "divisions": form.division_rows},
+    )
+
+
+@login_required
+def bulletin_confirm(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    actor: Any = request.user
+    bulletin = _bulletin(actor, bulletin_id)
+    if bulletin.status != BulletinStatus.DRAFT:
+        return redirect("alerts:bulletin-detail", bulletin.pk)
+    if request.method == "POST":
+        try:
+            reached = bulletins.bulletin_send(actor=actor, bulletin=bulletin)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The bulletin goes to %(n)d phones.") % {"n": reached})
+        return redirect("alerts:bulletin-detail", bulletin.pk)
+    rows = bulletins.bulletin_preview(bulletin)
+    return render(
+        request,
+        "alerts/bulletin_confirm.html",
+        {
+            "bulletin": bulletin,
+            "rows": rows,
+            "total": sum(r.recipients for r in rows),
+            "segments": bulletins.segments(bulletin.text),
+            "audience": bulletins.AUDIENCES[bulletin.audience].label,
+        },
+    )
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    actor: Any = request.user
+    bulletin = _bulletin(actor, bulletin_id)
+    if bulletin.status == BulletinStatus.DRAFT:
+        return redirect("alerts:bulletin-confirm", bulletin.pk)
+    rows = bulletins.bulletin_counts(bulletin)
+    audience = bulletins.AUDIENCES.get(bulletin.audience)
+    return render(
+        request,
+        "alerts/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "rows": rows,
+            "total": sum(r.recipients for r in rows),
+            "sent": sum(r.sent for r in rows),
+            "failed": sum(r.failed for r in rows),
+            "segments": bulletins.segments(bulletin.text),
+            "audience": audience.label if audience else bulletin.audience,
+        },
     )

@@ -8,6 +8,6 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("Vulnerable households")
 
     def ready(self) -> None:
-        from fangkong.assistance import metrics
+        from fangkong.assistance import alerting, metrics  # noqa: F401 - alerting registers its sweep
 
         metrics.register()

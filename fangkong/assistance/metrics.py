@@ -13,11 +13,16 @@ from django.utils.translation import gettext_noop as _
 from fangkong.core.rollups import (
     STATISTICS,
     BreakdownRow,
+    Column,
     Median,
+    RecordList,
+    happened,
+    in_state,
     register_average,
     register_breakdown,
     register_median,
     register_metric,
+    register_records,
 )
 
 HOUSEHOLDS_ACTIVE = "assistance.households.active"
@@ -186,7 +191,7 @@ def register() -> None:
     )
     register_metric(HELP_OPEN, _("Help requests open"), "stock", lambda: _help_rows("open"))
     # Overdue: deadlines missed (each escalation); the escalation history is the audit trail.
-    register_metric(HELP_OVERDUE, _("Help request deadlines missed"), "flow")
+    register_metric(HELP_OVERDUE, _("Help request deadlines missed"), "flow", _escalations)
     register_metric(
         HELP_ANSWERED, _("Help requests answered"), "flow", lambda: _help_rows("answered")
     )
@@ -234,4 +239,180 @@ def register() -> None:
     register_breakdown(STOCK_BY_ITEM, _("Donated goods in stock, per item"), stock_by_item)
     register_metric(
         DELIVERIES_DONE, _("Donations delivered to the door"), "flow", _recount_deliveries
+    )
+    _register_records()
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _minutes(request: object) -> int:
+    """Whole minutes from a help request to its answer (as ``response_minutes`` sums them)."""
+    created, responded = request.created_at, request.responded_at  # type: ignore[attr-defined]
+    return int((responded - created).total_seconds() // 60)
+
+
+def _escalations() -> Iterable[tuple[str, date, int]]:
+    """Deadlines missed: each escalation of a help request is in the audit trail."""
+    from fangkong.core.models import AuditEntry
+
+    counter: Counter[tuple[str, date]] = Counter()
+    rows = AuditEntry.objects.filter(verb="help_request.escalate").values_list(
+        "division_code", "created_at"
+    )
+    for code, at in rows:
+        counter[(code, day_of(at))] += 1
+    return _rows(counter)
+
+
+def _register_records() -> None:
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from fangkong.assistance.models import (
+        Application,
+        ApplicationStatus,
+        Delivery,
+        HelpRequest,
+        Household,
+        HouseholdStatus,
+        Visit,
+    )
+    from fangkong.core.models import AuditEntry
+
+    def household_url(h: Household) -> str:
+        return reverse("assistance:household-detail", args=[h.pk])
+
+    register_records(
+        HOUSEHOLDS_ACTIVE,
+        RecordList(
+            in_state(
+                lambda: Household.objects.filter(status=HouseholdStatus.ACTIVE).order_by("id"),
+                "created_at",
+            ),
+            [
+                Column(_("Head of household"), lambda h: h.head_name),
+                Column(_("Category"), lambda h: h.get_category_display()),
+            ],
+            household_url,
+        ),
+    )
+    register_records(
+        HOUSEHOLDS_VISITED,
+        RecordList(
+            happened(
+                lambda: Visit.objects.select_related("household").order_by("-visited_at"),
+                "visited_at",
+            ),
+            [
+                Column(_("Head of household"), lambda v: v.household.head_name),
+                Column(_("Visited"), lambda v: _local(v.visited_at)),
+                Column(_("Channel"), lambda v: v.get_channel_display()),
+            ],
+            lambda v: reverse("assistance:household-detail", args=[v.household_id]),
+        ),
+    )
+
+    def help_url(h: HelpRequest) -> str:
+        return reverse("assistance:help-detail", args=[h.pk])
+
+    def requests() -> object:
+        return HelpRequest.objects.order_by("-created_at")
+
+    help_columns = [
+        Column(_("Receipt number"), lambda h: h.receipt_number),
+        Column(_("Category"), lambda h: h.get_category_display()),
+        Column(_("Urgency"), lambda h: h.get_urgency_display()),
+        Column(_("Received"), lambda h: _local(h.created_at)),
+        Column(_("Answered"), lambda h: _local(h.responded_at)),
+    ]
+    register_records(
+        HELP_RECEIVED, RecordList(happened(requests, "created_at"), help_columns, help_url)
+    )
+    register_records(
+        HELP_OPEN,
+        RecordList(
+            in_state(requests, "created_at", lambda end: Q(responded_at__lt=end)),
+            help_columns,
+            help_url,
+        ),
+    )
+    answered = happened(
+        lambda: HelpRequest.objects.filter(responded_at__isnull=False).order_by("-responded_at"),
+        "responded_at",
+    )
+    register_records(HELP_ANSWERED, RecordList(answered, help_columns, help_url))
+    timed = [*help_columns, Column(_("Minutes to answer"), _minutes, numeric=True)]
+    for name in (HELP_RESPONSE_MEDIAN, HELP_RESPONSE_AVERAGE):
+        register_records(name, RecordList(answered, timed, help_url, value=_minutes))
+
+    def escalated_url(entry: AuditEntry) -> str:
+        return reverse("assistance:help-detail", args=[int(entry.target_id)])
+
+    register_records(
+        HELP_OVERDUE,
+        RecordList(
+            happened(
+                lambda: AuditEntry.objects.filter(verb="help_request.escalate").order_by(
+                    "-created_at"
+                ),
+                "created_at",
+            ),
+            [
+                Column(_("Receipt number"), lambda e: e.target_repr),
+                Column(_("Escalated"), lambda e: _local(e.created_at)),
+            ],
+            escalated_url,
+        ),
+    )
+
+    def application_url(a: Application) -> str:
+        return reverse("assistance:application-detail", args=[a.pk])
+
+    application_columns = [
+        Column(_("Application number"), lambda a: a.number),
+        Column(_("Applicant"), lambda a: a.applicant_name),
+        Column(_("Status"), lambda a: a.get_status_display()),
+    ]
+    register_records(
+        APPLICATIONS_SUBMITTED,
+        RecordList(
+            happened(lambda: Application.objects.order_by("-created_at"), "created_at"),
+            application_columns,
+            application_url,
+        ),
+    )
+    register_records(
+        APPLICATIONS_APPROVED,
+        RecordList(
+            happened(
+                lambda: Application.objects.filter(status=ApplicationStatus.APPROVED).order_by(
+                    "-decided_at"
+                ),
+                "decided_at",
+            ),
+            application_columns,
+            application_url,
+        ),
+    )
+    register_records(
+        DELIVERIES_DONE,
+        RecordList(
+            happened(
+                lambda: (
+                    Delivery.objects.filter(status=Delivery.Status.DELIVERED)
+                    .select_related("item", "household")
+                    .order_by("-delivered_at")
+                ),
+                "delivered_at",
+            ),
+            [
+                Column(_("Item"), lambda d: d.item.name),
+                Column(_("Quantity"), lambda d: f"{d.quantity.normalize():f} {d.item.unit}"),
+                Column(_("Head of household"), lambda d: d.household.head_name),
+                Column(_("Delivered"), lambda d: _local(d.delivered_at)),
+            ],
+            lambda d: reverse("assistance:delivery-detail", args=[d.pk]),
+        ),
     )

@@ -39,3 +39,20 @@ def flagged_passage_alerts(
             actor=actor,
             places={"issuer": row.get("issuer_code", "")},
         )
+
+
+def request_waiting_alert(*, actor: Any, checkpoint: Checkpoint) -> None:
+    """A new checkpoint request alerts the commanders of the HQ that approves it (once)."""
+    raise_event(
+        kinds.CHECKPOINT_REQUEST_WAITING,
+        key=f"checkpoint:{checkpoint.pk}",
+        division_code=checkpoint.division_code,
+        params={
+            "checkpoint": checkpoint.name,
+            "place": checkpoint.division.short_name,
+            "by": str(actor) if actor is not None else "—",
+        },
+        url=reverse("checkpoints:checkpoint-detail", args=[checkpoint.pk]),
+        actor=actor,
+        places={"approver": checkpoint.approval_code},
+    )

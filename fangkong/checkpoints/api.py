@@ -19,8 +19,13 @@ from fangkong.checkpoints.schemas import (
     BatchIn,
     BatchOut,
     CheckpointOut,
+    CopyWeekIn,
     DoubleBookingOut,
     ErrorOut,
+    PlannedShiftOut,
+    PlanOut,
+    PlanRefusedOut,
+    RepeatIn,
     ShiftIn,
     ShiftOut,
 )
@@ -202,15 +207,20 @@ def _save_shift(call: Any, **kwargs: Any) -> Any:
             },
         )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            parts = [
-                f"{field}: {message}" if field != "__all__" else message
-                for field, messages in exc.message_dict.items()
-                for message in messages
-            ]
-            raise HttpError(422, " ".join(parts)) from None
-        raise HttpError(422, " ".join(exc.messages)) from None
+        raise _unprocessable(exc) from None
     return shift
+
+
+def _unprocessable(exc: ValidationError) -> HttpError:
+    """A 422 naming each field that is wrong (``ends_at: A shift lasts at most 24 hours.``)."""
+    if hasattr(exc, "error_dict"):
+        parts = [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        return HttpError(422, " ".join(parts))
+    return HttpError(422, " ".join(exc.messages))
 
 
 @router.get(
@@ -264,3 +274,74 @@ def shift_update(request: HttpRequest, shift_id: int, payload: ShiftIn) -> Any:
         shift.refresh_from_db()
         return _shift_out(shift)
     return result
+
+
+def _plans_out(plans: list[services.PlannedShift]) -> list[PlannedShiftOut]:
+    return [
+        PlannedShiftOut(
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            leader=p.leader.username,
+            members=sorted(m.username for m in p.members),
+            refused=p.refused,
+            double_booked=p.double_booked,
+            problems=p.problems,
+        )
+        for p in plans
+    ]
+
+
+def _run_plan(call: Any, *, dry_run: bool, **kwargs: Any) -> Any:
+    try:
+        plans = call(dry_run=dry_run, **kwargs)
+    except PermissionDenied:
+        raise HttpError(404, "Not found") from None
+    except services.PlanRefused as exc:
+        refused = sum(p.refused for p in exc.plans)
+        return Status(
+            409,
+            {
+                "detail": f"{refused} of {len(exc.plans)} shifts are refused, so none was "
+                "created. " + " ".join(exc.messages),
+                "shifts": _plans_out(exc.plans),
+            },
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from None
+    return PlanOut(created=not dry_run, shifts=_plans_out(plans))
+
+
+@router.post(
+    "/checkpoints/shifts/{shift_id}/repeat",
+    response={200: PlanOut, 404: ErrorOut, 409: PlanRefusedOut, 422: ErrorOut},
+    summary="Repeat a shift on each of the next `days` days (all or nothing; dry_run previews)",
+)
+def shift_repeat(request: HttpRequest, shift_id: int, payload: RepeatIn) -> Any:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    shift = selectors.access_shift_by_id(actor, shift_id)
+    return _run_plan(
+        services.shift_repeat,
+        actor=actor,
+        shift=shift,
+        days=payload.days,
+        override_reason=payload.override_reason,
+        dry_run=payload.dry_run,
+    )
+
+
+@router.post(
+    "/checkpoints/{checkpoint_id}/roster/copy-week",
+    response={200: PlanOut, 404: ErrorOut, 409: PlanRefusedOut, 422: ErrorOut},
+    summary="Copy every shift starting in the week from week_start to the next week",
+)
+def roster_copy_week(request: HttpRequest, checkpoint_id: int, payload: CopyWeekIn) -> Any:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    checkpoint = selectors.access_checkpoint_by_id(actor, checkpoint_id)
+    return _run_plan(
+        services.roster_copy_week,
+        actor=actor,
+        checkpoint=checkpoint,
+        week_start=payload.week_start,
+        override_reason=payload.override_reason,
+        dry_run=payload.dry_run,
+    )

@@ -272,6 +272,22 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             services.checkpoint_close(
                 actor=banner, checkpoint=checkpoint, reason="疫情缓解，撤除。"
             )
+    lent = by_name.get("cp_inspector_5")
+    west = Checkpoint.objects.filter(name="巴彦浩特西口检查点", status=Status.OPEN).first()
+    if created and lent is not None and west is not None:
+        # One confirmed double booking, for the HQ's list of roster problems.
+        tz = timezone.get_current_timezone()
+        noon = datetime.combine(
+            timezone.localdate(now) + timedelta(days=1), datetime.min.time(), tzinfo=tz
+        ) + timedelta(hours=10)
+        services.shift_create(
+            actor=staff,
+            checkpoint=west,
+            starts_at=noon,
+            ends_at=noon + timedelta(hours=4),
+            leader=lent,
+            override_reason="高速卡口人员临时借调西口协助检查。",
+        )
     if not UnauthorisedReport.objects.exists():
         for code, where, what in [
             (

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
+from operator import attrgetter
 from typing import Any, cast
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from fangkong.checkpoints.models import (
@@ -21,7 +24,16 @@ from fangkong.checkpoints.models import (
     Transition,
     UnauthorisedReport,
 )
-from fangkong.core.rollups import STATISTICS, Median, register_median, register_metric
+from fangkong.core.rollups import (
+    STATISTICS,
+    Column,
+    Median,
+    RecordList,
+    happened,
+    register_median,
+    register_metric,
+    register_records,
+)
 
 REQUESTED = "checkpoints.requested"
 APPROVED = "checkpoints.approved"
@@ -151,6 +163,15 @@ def _(text: str) -> str:
     return cast(str, gettext_lazy(text))
 
 
+def _passages_label_now(result: object) -> str:
+    return str(gettext_lazy("Passages: %(result)s")) % {"result": result}
+
+
+# Evaluated when shown, in the reader's language (a lazy label formatted at start-up would
+# keep the language of the process that started).
+_passages_label = lazy(_passages_label_now, str)
+
+
 def register() -> None:
     register_metric(
         REQUESTED, _("Checkpoints requested"), "flow", lambda: _transition_flow(Status.REQUESTED)
@@ -174,7 +195,7 @@ def register() -> None:
     for result in Result:
         register_metric(
             passage_metric(result.value),
-            _("Passages: %(result)s") % {"result": result.label},
+            _passages_label(result.label),
             "flow",
             lambda r=result.value: _passages(r),  # type: ignore[misc]
         )
@@ -204,3 +225,178 @@ def register() -> None:
         bounds=FAST_PASS_BOUNDS_MS,
         recount=lambda: _fast_pass_buckets(FAST_LOG_MEDIAN),
     )
+    _register_records()
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _checkpoint_url(row: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("checkpoints:checkpoint-detail", args=[row.checkpoint_id])
+
+
+def _open_at_end(scope_key: str, day: date, which: str) -> Any:
+    """Checkpoints open at the end of the day: more changes into ``open`` than out of it by
+    then (the recount's +1 and -1, so the list and the figure agree)."""
+    from django.db.models import F, Q
+
+    from fangkong.checkpoints.models import Checkpoint
+    from fangkong.core.rollups import day_bounds
+
+    _start, end = day_bounds(day)
+    before = Q(transitions__at__lt=end)
+    return (
+        Checkpoint.objects.filter(division_code__startswith=scope_key)
+        .annotate(
+            ins=Count("transitions", filter=before & Q(transitions__to_status=Status.OPEN)),
+            outs=Count("transitions", filter=before & Q(transitions__from_status=Status.OPEN)),
+        )
+        .filter(ins__gt=F("outs"))
+        .order_by("name")
+    )
+
+
+def _transitions_to(status: str) -> Any:
+    return Transition.objects.filter(to_status=status).select_related("checkpoint").order_by("-at")
+
+
+def _register_records() -> None:
+    transitions = [
+        Column(_("Checkpoint"), lambda t: t.checkpoint.name),
+        Column(_("Time"), lambda t: _local(t.at)),
+        Column(_("Reason"), lambda t: t.reason),
+    ]
+    for name, status in ((REQUESTED, Status.REQUESTED), (APPROVED, Status.APPROVED)):
+        register_records(
+            name,
+            RecordList(
+                happened(
+                    partial(_transitions_to, status),
+                    "at",
+                ),
+                transitions,
+                _checkpoint_url,
+            ),
+        )
+    register_records(
+        REJECTED,
+        RecordList(
+            happened(
+                lambda: (
+                    Transition.objects.filter(to_status="rejected")
+                    .select_related("checkpoint")
+                    .order_by("-at")
+                ),
+                "at",
+            ),
+            transitions,
+            _checkpoint_url,
+        ),
+    )
+
+    def checkpoint_url(c: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("checkpoints:checkpoint-detail", args=[c.pk])
+
+    register_records(
+        OPEN,
+        RecordList(
+            _open_at_end,
+            [
+                Column(_("Checkpoint"), lambda c: c.name),
+                Column(_("Kind"), lambda c: c.get_kind_display()),
+            ],
+            checkpoint_url,
+        ),
+    )
+    reports = [
+        Column(_("Location"), lambda r: r.location),
+        Column(_("Reported"), lambda r: _local(r.created_at)),
+        Column(_("Status"), lambda r: r.get_status_display()),
+    ]
+    register_records(
+        UNAUTHORISED_REPORTED,
+        RecordList(
+            happened(lambda: UnauthorisedReport.objects.order_by("-created_at"), "created_at"),
+            reports,
+        ),
+    )
+    register_records(
+        UNAUTHORISED_RESOLVED,
+        RecordList(
+            happened(
+                lambda: (
+                    UnauthorisedReport.objects.exclude(status=ReportStatus.OPEN)
+                    .filter(resolved_at__isnull=False)
+                    .order_by("-resolved_at")
+                ),
+                "resolved_at",
+            ),
+            reports,
+        ),
+    )
+    passage_columns = [
+        Column(_("Checkpoint"), lambda p: p.checkpoint.name),
+        Column(_("Time"), lambda p: _local(p.at)),
+        Column(_("Subject"), lambda p: p.get_subject_display()),
+        Column(_("Plate or name"), lambda p: p.plate or p.person_name),
+        Column(_("Result"), lambda p: p.get_result_display()),
+        Column(_("Pass serial"), lambda p: p.pass_serial),
+        Column(_("Flag"), lambda p: p.get_flag_display() if p.flag else ""),
+    ]
+
+    def passages(**filters: Any) -> Any:
+        def queryset() -> Any:
+            qs = Passage.objects.select_related("checkpoint").order_by("-at", "-id")
+            return qs.filter(**filters)
+
+        return queryset
+
+    for result in Result:
+        register_records(
+            passage_metric(result.value),
+            RecordList(
+                happened(passages(result=result.value), "at"), passage_columns, _checkpoint_url
+            ),
+        )
+    register_records(
+        PASSES_CHECKED,
+        RecordList(
+            happened(
+                lambda: passages()().exclude(pass_serial=""),
+                "at",
+            ),
+            passage_columns,
+            _checkpoint_url,
+        ),
+    )
+    register_records(
+        PASSAGES_FLAGGED,
+        RecordList(
+            happened(lambda: passages()().exclude(flag=""), "at"), passage_columns, _checkpoint_url
+        ),
+    )
+    for name, field in FAST_PASS_TIMINGS.items():
+        register_records(
+            name,
+            RecordList(
+                happened(
+                    passages(
+                        result=Result.FAST_PASSED,
+                        subject=Subject.VEHICLE,
+                        **{f"{field}__isnull": False},
+                    ),
+                    "at",
+                ),
+                [
+                    *passage_columns[:4],
+                    Column(_("Milliseconds"), attrgetter(field), numeric=True),
+                ],
+                _checkpoint_url,
+                value=attrgetter(field),
+            ),
+        )

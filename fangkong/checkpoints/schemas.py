@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
@@ -92,3 +92,41 @@ class DoubleBookingOut(Schema):
 
     detail: str
     clashes: list[ClashOut]
+
+
+class PlanIn(Schema):
+    """``dry_run`` answers what would be created (nothing is kept); ``override_reason`` confirms
+    the plan's double bookings (audited)."""
+
+    dry_run: bool = False
+    override_reason: str = ""
+
+
+class RepeatIn(PlanIn):
+    days: int
+
+
+class CopyWeekIn(PlanIn):
+    week_start: date
+
+
+class PlannedShiftOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    leader: str
+    members: list[str]
+    refused: bool
+    double_booked: bool
+    problems: list[str]
+
+
+class PlanOut(Schema):
+    created: bool
+    shifts: list[PlannedShiftOut]
+
+
+class PlanRefusedOut(Schema):
+    """409: some shifts are refused, so none was created (all or nothing)."""
+
+    detail: str
+    shifts: list[PlannedShiftOut]

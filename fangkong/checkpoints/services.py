@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.checkpoints import metrics
-from fangkong.checkpoints.alerting import flagged_passage_alerts
+from fangkong.checkpoints.alerting import flagged_passage_alerts, request_waiting_alert
 from fangkong.checkpoints.models import (
     BANNER_KEY_LENGTH,
     Checkpoint,
@@ -141,6 +141,7 @@ def checkpoint_request(
             at=now,
         )
         record_audit(actor, "checkpoint.request", checkpoint, reason=checkpoint.reason)
+        request_waiting_alert(actor=actor, checkpoint=checkpoint)
         bump(metrics.REQUESTED, checkpoint.division_code, timezone.localdate(now))
     return checkpoint
 

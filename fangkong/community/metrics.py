@@ -18,12 +18,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.rollups import register_average, register_metric
+from fangkong.core.rollups import (
+    Column,
+    RecordList,
+    day_bounds,
+    happened,
+    in_state,
+    register_average,
+    register_metric,
+    register_records,
+)
 
 GATHERINGS_REPORTED = "community.gatherings.reported"
 GATHERINGS_HANDLED = "community.gatherings.handled"
@@ -209,4 +218,170 @@ def register() -> None:
         cast(str, _("Gachas that passed publicity on")),
         "stock",
         _recount_conveyed,
+    )
+    _register_records()
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+class _Reached:
+    """A gacha a published material must reach (a row of ``community.publicity.targets``)."""
+
+    def __init__(self, material: Any, code: str, name: str) -> None:
+        self.material = material
+        self.division_code = code
+        self.name = name
+
+
+def _targets_at_end(scope_key: str, day: date, which: str) -> list[_Reached]:
+    from fangkong.community.models import Material, MaterialTarget
+    from fangkong.divisions.models import Division, Level
+
+    _start, end = day_bounds(day)
+    materials = {m.pk: m for m in Material.objects.filter(created_at__lt=end)}
+    villages = list(
+        Division.objects.filter(level=Level.VILLAGE, code__startswith=scope_key)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    reached: dict[tuple[int, str], _Reached] = {}
+    targets = MaterialTarget.objects.filter(material_id__in=materials).values_list(
+        "material_id", "division_code"
+    )
+    for material_id, target_code in targets:
+        for code, name in villages:
+            if code.startswith(target_code):
+                key = (material_id, code)
+                reached.setdefault(key, _Reached(materials[material_id], code, name))
+    return list(reached.values())
+
+
+def _register_records() -> None:
+    from django.db.models import Exists, OuterRef, Q
+    from django.urls import reverse
+
+    from fangkong.community.models import (
+        Conveyance,
+        FamilyEvent,
+        GatheringReport,
+        HygieneTask,
+        Inspection,
+    )
+
+    gathering_columns = [
+        Column(_("Kind"), lambda g: g.get_kind_display()),
+        Column(_("Place"), lambda g: g.place),
+        Column(_("Reported"), lambda g: _local(g.created_at)),
+        Column(_("Status"), lambda g: g.get_status_display()),
+    ]
+
+    def gathering_url(g: Any) -> str:
+        return reverse("community:gathering-detail", args=[g.pk])
+
+    def gatherings() -> Any:
+        return GatheringReport.objects.order_by("-created_at")
+
+    register_records(
+        GATHERINGS_REPORTED,
+        RecordList(happened(gatherings, "created_at"), gathering_columns, gathering_url),
+    )
+    register_records(
+        GATHERINGS_HANDLED,
+        RecordList(
+            happened(lambda: gatherings().filter(handled_at__isnull=False), "handled_at"),
+            gathering_columns,
+            gathering_url,
+        ),
+    )
+    register_records(
+        GATHERINGS_OPEN,
+        RecordList(
+            in_state(gatherings, "created_at", lambda end: Q(handled_at__lt=end)),
+            gathering_columns,
+            gathering_url,
+        ),
+    )
+    register_records(
+        FAMILY_EVENTS_DECLARED,
+        RecordList(
+            happened(lambda: FamilyEvent.objects.order_by("-created_at"), "created_at"),
+            [
+                Column(_("Household"), lambda e: e.household_name),
+                Column(_("Kind"), lambda e: e.get_kind_display()),
+                Column(_("Planned on"), lambda e: e.planned_on.isoformat()),
+            ],
+            lambda e: reverse("community:family-event-detail", args=[e.pk]),
+        ),
+    )
+
+    def task_url(row: Any) -> str:
+        return reverse("community:task-detail", args=[getattr(row, "task_id", row.pk)])
+
+    inspections = [
+        Column(_("Task"), lambda i: i.task.title),
+        Column(_("Inspected"), lambda i: _local(i.created_at)),
+        Column(_("Score"), lambda i: i.score, numeric=True),
+    ]
+
+    def inspection_rows() -> Any:
+        return Inspection.objects.select_related("task").order_by("-created_at")
+
+    register_records(
+        HYGIENE_INSPECTIONS,
+        RecordList(happened(inspection_rows, "created_at"), inspections, task_url),
+    )
+    register_records(
+        HYGIENE_SCORE_AVERAGE,
+        RecordList(
+            happened(inspection_rows, "created_at"),
+            inspections,
+            task_url,
+            value=lambda i: float(i.score),
+        ),
+    )
+
+    def open_tasks(end: datetime) -> Q:
+        passed = Inspection.objects.filter(task=OuterRef("pk"), passed=True, created_at__lt=end)
+        return Q(Exists(passed))
+
+    register_records(
+        HYGIENE_TASKS_OPEN,
+        RecordList(
+            in_state(lambda: HygieneTask.objects.order_by("due_on"), "created_at", open_tasks),
+            [
+                Column(_("Task"), lambda t: t.title),
+                Column(_("Responsible person"), lambda t: t.responsible_name),
+                Column(_("Due"), lambda t: t.due_on.isoformat()),
+            ],
+            task_url,
+        ),
+    )
+    material_url = lambda m: reverse("community:material-detail", args=[m.material.pk])  # noqa: E731
+    register_records(
+        PUBLICITY_TARGETS,
+        RecordList(
+            _targets_at_end,
+            [
+                Column(_("Material"), lambda r: r.material.title),
+                Column(_("Gacha"), lambda r: r.name),
+            ],
+            material_url,
+        ),
+    )
+    register_records(
+        PUBLICITY_CONVEYED,
+        RecordList(
+            in_state(
+                lambda: Conveyance.objects.select_related("material").order_by("-created_at"),
+                "created_at",
+            ),
+            [
+                Column(_("Material"), lambda c: c.material.title),
+                Column(_("How"), lambda c: c.get_method_display()),
+                Column(_("Confirmed"), lambda c: _local(c.created_at)),
+            ],
+            material_url,
+        ),
     )

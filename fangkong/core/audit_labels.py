@@ -36,6 +36,8 @@ VERB_LABELS: dict[str, str | Promise] = {
     "checkpoint.shift_handover": pgettext_lazy("audit detail", "Duty shift handed over"),
     "checkpoint.shift_override": pgettext_lazy("audit detail", "Duty shift clash overridden"),
     "checkpoint.shift_update": pgettext_lazy("audit detail", "Duty shift changed"),
+    "checkpoint.shift_repeat": pgettext_lazy("audit detail", "Duty shift repeated"),
+    "checkpoint.roster_copy_week": pgettext_lazy("audit detail", "Roster week copied"),
     "checkpoint.unauthorised_report": pgettext_lazy(
         "audit detail", "Unauthorised checkpoint reported"
     ),

@@ -34,7 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Literal
@@ -42,6 +42,7 @@ from typing import Any, Literal
 from django.db import connection, transaction
 from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from fangkong.core.jurisdiction import scope_q
 from fangkong.core.models import DailyCount, RunningCount
@@ -285,6 +286,98 @@ def register_breakdown(
     breakdown = Breakdown(name, label, rows)
     BREAKDOWNS[name] = breakdown
     return breakdown
+
+
+# --- records: the list behind each figure ----------------------------------------------------
+
+Which = Literal["today", "total"]
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The first moment of ``day`` and of the day after, in the local time zone."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Any  # a lazy translation
+    value: Callable[[Any], Any]
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """The records a figure counts, so that the figure opens the list behind it.
+
+    ``rows(scope_key, day, which)``: for a flow, ``today`` is the records of the day and
+    ``total`` those up to the day; for a stock both are the records in the state at the end
+    of the day (its level). The list is read from the source tables, with the same filters
+    as the metric's recount, so its length equals the figure. For a statistic the rows are
+    the observations it is made of and ``value`` gives each one's observed amount.
+    """
+
+    rows: Callable[[str, date, Which], Any]  # a QuerySet, or a list for derived rows
+    columns: Sequence[Column]
+    url: Callable[[Any], str | None] | None = None
+    value: Callable[[Any], float] | None = None
+
+
+RECORDS: dict[str, RecordList] = {}
+
+
+def register_records(name: str, records: RecordList) -> None:
+    """Declare the list behind a metric or a statistic (call after registering it)."""
+    if name not in METRICS and name not in STATISTICS:
+        raise ValueError(f"records for {name!r}: register the metric or statistic first")
+    RECORDS[name] = records
+
+
+def happened(
+    queryset: Callable[[], Any], field: str, *, code: str = "division_code"
+) -> Callable[[str, date, Which], Any]:
+    """Rows of a flow dated by a date-time ``field``: on the day, or up to its end."""
+
+    def rows(scope_key: str, day: date, which: Which) -> Any:
+        start, end = day_bounds(day)
+        qs = queryset().filter(**{f"{code}__startswith": scope_key, f"{field}__lt": end})
+        if which == "today":
+            qs = qs.filter(**{f"{field}__gte": start})
+        return qs
+
+    return rows
+
+
+def happened_on(
+    queryset: Callable[[], Any], field: str, *, code: str = "division_code"
+) -> Callable[[str, date, Which], Any]:
+    """Rows of a flow dated by a date ``field`` (a check's day)."""
+
+    def rows(scope_key: str, day: date, which: Which) -> Any:
+        qs = queryset().filter(**{f"{code}__startswith": scope_key})
+        return qs.filter(**{field: day} if which == "today" else {f"{field}__lte": day})
+
+    return rows
+
+
+def in_state(
+    queryset: Callable[[], Any],
+    entered: str,
+    left: Q | Callable[[datetime], Q] | None = None,
+    *,
+    code: str = "division_code",
+) -> Callable[[str, date, Which], Any]:
+    """Rows of a stock: entered before the end of the day and not left by then. ``left(end)``
+    is the condition of a row that had left the state before ``end``."""
+
+    def rows(scope_key: str, day: date, which: Which) -> Any:
+        _start, end = day_bounds(day)
+        qs = queryset().filter(**{f"{code}__startswith": scope_key, f"{entered}__lt": end})
+        if left is not None:
+            qs = qs.exclude(left(end) if callable(left) else left)
+        return qs
+
+    return rows
 
 
 _DAILY_UPSERT = (

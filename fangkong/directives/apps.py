@@ -8,6 +8,6 @@ class DirectivesConfig(AppConfig):
     verbose_name = _("Directives")
 
     def ready(self) -> None:
-        from fangkong.directives import metrics
+        from fangkong.directives import alerting, metrics  # noqa: F401 - alerting registers its sweep
 
         metrics.register()

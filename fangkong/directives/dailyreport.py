@@ -171,6 +171,7 @@ class DivisionLine:
     name: str
     code: str
     values: list[int]
+    scope: str | None = None  # the division whose records the row counts (None: not one)
 
 
 def division_table(report: DailyReport) -> tuple[list[str], list[str], list[DivisionLine]]:
@@ -186,7 +187,10 @@ def division_table(report: DailyReport) -> tuple[list[str], list[str], list[Divi
     labels = [label_of[n] for n in names]
     lines = [
         DivisionLine(
-            c.division.name, c.division.full_code, [int(c.values[i] or 0) for i in columns]
+            c.division.name,
+            c.division.full_code,
+            [int(c.values[i] or 0) for i in columns],
+            c.division.code,
         )
         for c in dash.children
     ]
@@ -200,11 +204,12 @@ def division_table(report: DailyReport) -> tuple[list[str], list[str], list[Divi
             )
         )
     total = [sum(line.values[k] for line in lines) for k in range(len(columns))]
-    lines.append(DivisionLine(pgettext("sum of the rows", "Total"), dash.division.full_code, total))
+    label = pgettext("sum of the rows", "Total")
+    lines.append(DivisionLine(label, dash.division.full_code, total, dash.division.code))
     return names, labels, lines
 
 
-def _implementation_lines(report: DailyReport) -> list[str]:
+def implementation_lines(report: DailyReport) -> list[str]:
     s = report.summary
     lines = [
         _(
@@ -292,7 +297,7 @@ def render_xlsx(report: DailyReport) -> bytes:
         row += 1
     sheet.write(row, 0, _("Implementation of measures"), bold)
     row += 1
-    for text in _implementation_lines(report):
+    for text in implementation_lines(report):
         sheet.write(row, 0, text)
         row += 1
     if report.notes:
@@ -379,7 +384,7 @@ def render_pdf(report: DailyReport) -> bytes:
     pdf.set_font("cjk", size=12)
     pdf.multi_cell(0, 8, _("Implementation of measures"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    for text in _implementation_lines(report):
+    for text in implementation_lines(report):
         pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     if report.notes:
         pdf.ln(2)

@@ -51,6 +51,8 @@ class Row:
     today: int  # flow: the day's value; stock: the day's net change
     value: int  # flow: total up to the day; stock: level on the day
     yesterday: int | None  # the headline the day before (None: not compared)
+    link: str | None = None  # the list behind the headline (``records.attach_links``)
+    total_link: str | None = None  # the list behind a flow's total
 
     @property
     def headline(self) -> int:
@@ -160,6 +162,8 @@ class StatRow:
     headline_text: str
     total_text: str
     detail: str  # for a median: how many were recorded and the bucket it lies in
+    link: str | None = None
+    total_link: str | None = None
 
     @property
     def headline(self) -> float | None:
@@ -204,6 +208,13 @@ class ChildRow:
     # headline per column, in ``Dashboard.metric_names`` order: a count, or a statistic's value
     values: list[int | float | None]
     texts: list[str]
+    links: list[str | None] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[str, str | None]]:
+        """(text, the list behind it) per column."""
+        links = self.links or [None] * len(self.texts)
+        return list(zip(self.texts, links, strict=True))
 
 
 @dataclass

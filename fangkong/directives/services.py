@@ -25,6 +25,7 @@ from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
 from fangkong.core.rollups import bump
 from fangkong.directives import metrics
+from fangkong.directives.alerting import report_returned_alert
 from fangkong.directives.models import (
     Assignment,
     AssignmentStatus,
@@ -520,6 +521,7 @@ def implementation_report_return(
     bump(metrics.REPORTS_RETURNED, assignment.division_code, today)
     _set_status(assignment, AssignmentStatus.IN_PROGRESS, returned=True, today=today)
     record_audit(actor, "report.return", report, comment=report.return_comment)
+    report_returned_alert(actor=actor, report=report, assignment=assignment)
     return report
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/records/", views.figure_records, name="figure-records"),
     path("daily-report/", views.daily_report, name="daily-report"),
     path("daily-report/<int:file_id>/", views.daily_report_file, name="daily-report-file"),
 ]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fangkong.accounts.roles import Perm
 from fangkong.accounts.selectors import access_division_by_code, require_perm
 from fangkong.core.forms import errors_into_form
-from fangkong.directives import dailyreport, selectors, services
+from fangkong.directives import dailyreport, records, selectors, services
 from fangkong.directives.dashboard import build_dashboard
 from fangkong.directives.forms import (
     AssignForm,
@@ -43,6 +45,7 @@ from fangkong.directives.parsing import (
     MAX_TEXT_CHARS,
     NoticeImportError,
     extract_text_from_upload,
+    parse_body,
     parse_notice,
 )
 from fangkong.divisions.models import Division
@@ -192,7 +195,16 @@ def notice_import(request: HttpRequest) -> HttpResponse:
     if post is not None and post.get("step") == "confirm":
         confirm = NoticeConfirmForm(post, files)
         issuer = next((d for d in issuers if d.code == post.get("issuer")), None)
-        if confirm.is_valid() and issuer is not None:
+        if post.get("recheck"):
+            # Show the measures read from the corrected text, without the errors of a form
+            # that is not being submitted yet; nothing is issued.
+            confirm = NoticeConfirmForm(
+                initial={
+                    **{name: post.get(name, "") for name in confirm.fields if name != "public"},
+                    "public": bool(post.get("public")),
+                }
+            )
+        elif confirm.is_valid() and issuer is not None:
             data = confirm.cleaned_data
             try:
                 notice = services.notice_import(
@@ -218,7 +230,12 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 return redirect("directives:notice-detail", notice.pk)
         elif issuer is None:
             confirm.add_error(None, _("Choose the issuing HQ."))
-        parsed = _safe_parse(confirm.data.get("text", ""))
+        parsed = _safe_parse(post.get("text", ""))
+        body = post.get("body", "")
+        if parsed is not None and body.strip():
+            # What will be issued: the measures and cited documents of the corrected text.
+            clean, measures, cites = parse_body(body, parsed.doc_number)
+            parsed = replace(parsed, body=clean, measures=measures, cites=cites)
         return render(
             request,
             "directives/notice_confirm.html",
@@ -504,6 +521,7 @@ def _dashboard_scope(request: HttpRequest) -> tuple[Any, Division, date, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, division, day, metric = _dashboard_scope(request)
     dash = build_dashboard(division=division, day=day, selected=metric, compare=False)
+    records.attach_links(dash)
     labels = {r.name: r.label for g in dash.groups for r in g.rows}
     index = dash.metric_names.index(dash.selected) if dash.selected else -1
     chart = {
@@ -530,14 +548,65 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+RECORDS_PAGE_SIZE = 50
+
+
+@login_required
+def figure_records(request: HttpRequest) -> HttpResponse:
+    """The list behind one figure of the dashboard or the daily report: the records it counts,
+    in the division and on the day, as many as the figure says."""
+    _actor, division, day, metric = _dashboard_scope(request)
+    which = request.GET.get("which", "today")
+    if which not in ("today", "total"):
+        raise Http404
+    found = records.records_for(metric, division=division, day=day, which=which)
+    if found is None:
+        raise Http404
+    page = Paginator(found.rows, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(
+        {"metric": metric, "division": division.code, "date": day.isoformat(), "which": which}
+    )
+    return render(
+        request,
+        "directives/figure_records.html",
+        {
+            "found": found,
+            "page": page,
+            "rows": records.table(found, page.object_list),
+            "query": query,
+            "day": day,
+            "division": division,
+            "back": f"{reverse('directives:dashboard')}?division={division.code}&date={day}",
+        },
+    )
+
+
 @login_required
 def daily_report(request: HttpRequest) -> HttpResponse:
     _actor, division, day, _metric = _dashboard_scope(request)
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "html"):
         raise Http404
     notes = request.GET.get("notes", "")[:2000]
     report = dailyreport.build_daily_report(division=division, day=day, notes=notes)
+    if fmt == "html":  # the 日报 as a page: every figure opens the list behind it
+        records.attach_links(report.dashboard)
+        names, labels, lines = dailyreport.division_table(report)
+        return render(
+            request,
+            "directives/daily_report.html",
+            {
+                "report": report,
+                "groups": [
+                    (g, [(dailyreport.figure_line(r), r) for r in g.rows])
+                    for g in report.dashboard.groups
+                ],
+                "division_rows": records.division_rows(report, names, lines),
+                "division_labels": labels,
+                "implementation": dailyreport.implementation_lines(report),
+                "query": urlencode({"division": division.code, "date": day.isoformat()}),
+            },
+        )
     content = dailyreport.render(report, fmt)
     types = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 import python_calamine
 from django.utils.translation import gettext, gettext_noop
@@ -341,16 +341,17 @@ def _no_header(columns: Columns, keys: Sequence[str], sheets: str) -> Spreadshee
     )
 
 
-def check_archive(data: bytes, *, max_rows: int) -> zipfile.ZipFile:
+def check_archive(data: bytes | IO[bytes], *, max_rows: int) -> zipfile.ZipFile:
     """The xlsx's zip directory, once its entries are known to unpack to a sane size."""
+    size = len(data) if isinstance(data, bytes) else data.seek(0, io.SEEK_END)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise SpreadsheetError(gettext_noop("the file is not a readable xlsx workbook")) from None
     limit = min(MAX_UNPACKED_BYTES, max_rows * UNPACKED_BYTES_PER_ROW + UNPACKED_BYTES_SLACK)
     total = sum(info.file_size for info in entries)
-    if len(entries) > MAX_ENTRIES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
+    if len(entries) > MAX_ENTRIES or total > MAX_COMPRESSION_RATIO * max(size, 1):
         raise SpreadsheetError(
             gettext_noop(
                 "the workbook unpacks to %(size)d MB, far more than its rows can hold "
@@ -367,6 +368,26 @@ def check_archive(data: bytes, *, max_rows: int) -> zipfile.ZipFile:
             {"size": mb(total), "rows": max_rows},
         )
     return archive
+
+
+def precheck(upload: IO[bytes], filename: str, *, max_rows: int, max_bytes: int) -> None:
+    """The checks made before anything is unpacked (size, zip entries, declared rows), on a
+    file not yet read: for a file that is read later (a background job)."""
+    upload.seek(0, io.SEEK_END)
+    check_size(upload.tell(), max_bytes)
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04" or filename.lower().endswith(".csv"):
+        return
+    try:
+        archive = check_archive(upload, max_rows=max_rows)
+        for name, path in _sheet_parts(archive).items():
+            declared = _declared_rows(archive, path)
+            if declared > max_rows + HEADER_SCAN_ROWS:
+                raise _too_many_rows(name, declared, max_rows)
+    finally:
+        upload.seek(0)
 
 
 def _xml_unescape(text: str) -> str:

@@ -11,16 +11,14 @@ class PassesConfig(AppConfig):
         from fangkong.core.rollups import register_metric
         from fangkong.passes import rollups
 
-        register_metric(
-            "passes.issued", str(_("Passes issued")), "flow", recount=rollups.recount_issued
-        )
-        register_metric(
-            "passes.valid", str(_("Valid passes")), "stock", recount=rollups.recount_valid
-        )
+        # Lazy labels: each reader sees them in their own language.
+        register_metric("passes.issued", _("Passes issued"), "flow", recount=rollups.recount_issued)
+        register_metric("passes.valid", _("Valid passes"), "stock", recount=rollups.recount_valid)
         for reason, label in rollups.VERIFIED_LABELS.items():
             register_metric(
                 f"passes.verified.{reason}",
-                str(label),
+                label,
                 "flow",
                 recount=rollups.recount_verified(reason),
             )
+        rollups.register_records()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +71,71 @@ def recount_verified(reason: str) -> Callable[[], Iterable[tuple[str, date, int]
         return [(code, d, n) for (code, d), n in counts.items()]
 
     return recount
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _checks_with(model: Any, verdict: str) -> Any:
+    return model.objects.filter(verdict=verdict).order_by("-at")
+
+
+def register_records() -> None:
+    """The lists behind the passes figures (``rollups.RecordList``)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from fangkong.core.rollups import Column, RecordList, happened, in_state
+    from fangkong.core.rollups import register_records as register
+    from fangkong.passes.models import GreenPass, PassCheck
+
+    pass_columns = [
+        Column(_("Serial"), lambda g: g.serial),
+        Column(_("Plate"), lambda g: g.vehicle.plate),
+        Column(_("Valid from"), lambda g: _local(g.valid_from)),
+        Column(_("Valid until"), lambda g: _local(g.valid_until)),
+        Column(_("Status"), lambda g: g.get_status_display()),
+    ]
+
+    def pass_url(g: GreenPass) -> str:
+        return reverse("passes:pass-detail", args=[g.pk])
+
+    register(
+        "passes.issued",
+        RecordList(
+            happened(
+                lambda: GreenPass.objects.select_related("vehicle").order_by("-created_at"),
+                "created_at",
+            ),
+            pass_columns,
+            pass_url,
+        ),
+    )
+    # Valid at the end of the day: begun, not expired and not revoked by then (``valid_deltas``).
+    register(
+        "passes.valid",
+        RecordList(
+            in_state(
+                lambda: GreenPass.objects.select_related("vehicle").order_by("-valid_from"),
+                "valid_from",
+                lambda end: Q(valid_until__lt=end) | Q(revoked_at__lt=end),
+            ),
+            pass_columns,
+            pass_url,
+        ),
+    )
+    check_columns = [
+        Column(_("Time"), lambda c: _local(c.at)),
+        Column(_("Plate"), lambda c: c.plate),
+        Column(_("Pass serial"), lambda c: c.pass_serial),
+        Column(_("Result"), lambda c: c.get_result_display()),
+    ]
+    for reason in VERIFIED_LABELS:
+        register(
+            f"passes.verified.{reason}",
+            RecordList(
+                happened(partial(_checks_with, PassCheck, reason), "at"),
+                check_columns,
+            ),
+        )

@@ -199,6 +199,7 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
             symptoms=payload.symptoms,
             contact=payload.contact,
             note=payload.note,
+            checked_at=payload.checked_at,
         )
     except ValidationError as exc:
         raise HttpError(422, _message(exc)) from None

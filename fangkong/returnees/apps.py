@@ -8,6 +8,6 @@ class ReturneesConfig(AppConfig):
     verbose_name = _("Returnees")
 
     def ready(self) -> None:
-        from fangkong.returnees import metrics
+        from fangkong.returnees import alerting, metrics  # noqa: F401 - alerting registers its sweep
 
         metrics.register()

@@ -42,6 +42,7 @@ from fangkong.lib.spreadsheet import (
     SpreadsheetError,
     cell_text,
     parse_date,
+    precheck,
     read_spreadsheet,
 )
 from fangkong.lib.spreadsheet import render_message as render_message
@@ -224,6 +225,12 @@ class CensusReport:
 # --- reading ---------------------------------------------------------------------------------
 
 Table = Sheet
+
+
+def census_precheck(upload: Any) -> None:
+    """Refuse (CensusFileError) a file too large, a zip bomb or too many rows before it is
+    read or queued: the checks of ``read_table`` that need nothing unpacked."""
+    precheck(upload, upload.name or "", max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
 
 
 def read_table(data: bytes, filename: str) -> Table:

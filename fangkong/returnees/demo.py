@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
 from django.utils import timezone
@@ -148,6 +148,49 @@ def _period_start() -> date:
     return timezone.localdate(period.starts_at)
 
 
+def _history(worker: User, obs: Any, today: date) -> int:
+    """The checks of the days before today, written once: one a day at 09:30, a few days
+    missed, now and then a fever and its evening re-check, so that the due-for-release list
+    shows people who can go and people held back (and why). Its own random numbers, so that
+    the other demo data stay as they are."""
+    if obs.checks.exists():
+        return 0
+    key = int(obs.person.id_number[14:17])
+    rng = random.Random(key)  # noqa: S311 - demo data
+    missed = key % 6 == 1
+    fever = key % 9 == 4
+    made = 0
+    day = obs.start_date
+    last = min(today, obs.planned_end) - timedelta(days=1)
+    while day <= last:
+        offset = (day - obs.start_date).days
+        morning = timezone.make_aware(datetime.combine(day, time(9, 30)))
+        if not (missed and offset == 3):
+            check_record(
+                actor=worker,
+                observation=obs,
+                temperature="37.8" if fever and offset == 2 else rng.choice(NORMAL),
+                contact=rng.choice(["visit", "phone"]),
+                checked_at=morning,
+            )
+            made += 1
+        if fever and offset == 2:
+            check_record(
+                actor=worker,
+                observation=obs,
+                temperature="36.9",
+                contact="visit",
+                note="复测",
+                checked_at=morning + timedelta(hours=9),
+            )
+            made += 1
+        day += timedelta(days=1)
+    return made
+
+
+NORMAL = ["36.2", "36.4", "36.5", "36.6", "36.8", "37.0"]
+
+
 def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
     from fangkong.returnees.services import risk_area_create, work_unit_create
 
@@ -228,6 +271,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
         .select_related("person")
         .order_by("id")
     ):
+        checked += _history(worker, obs, today)
         if int(obs.person.id_number[14:17]) % 3 == 2 or obs.checks.filter(day=today).exists():
             continue  # some are left overdue
         check_record(

@@ -13,12 +13,20 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.rollups import register_metric
+from fangkong.core.rollups import (
+    Column,
+    RecordList,
+    happened,
+    happened_on,
+    in_state,
+    register_metric,
+    register_records,
+)
 
 REGISTERED = "returnees.registered"
 ARRIVED = "returnees.arrived"
@@ -126,6 +134,140 @@ def register() -> None:
             "flow",
             recount=_group(group.value),
         )
+    _register_records()
+
+
+def _trips(**filters: Any) -> Callable[[], QuerySet[Any]]:
+    def queryset() -> QuerySet[Any]:
+        from fangkong.returnees.models import ReturnTrip
+
+        return ReturnTrip.objects.filter(**filters).select_related("person").order_by("-id")
+
+    return queryset
+
+
+def _local(moment: Any) -> str:
+    from django.utils import timezone
+
+    return "" if moment is None else timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _trip_url(trip: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("returnees:trip-detail", args=[trip.pk])
+
+
+def _observation_url(observation: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("returnees:observation-detail", args=[observation.observation_id])
+
+
+def _register_records() -> None:
+    from fangkong.returnees.models import KeyGroup, Observation, ObservationStatus
+
+    name = Column(_("Name"), lambda r: r.person.name)
+    trip_columns = [
+        name,
+        Column(_("Key group"), lambda r: r.get_key_group_display()),
+        Column(_("Registered"), lambda r: _local(r.created_at)),
+    ]
+    register_records(
+        REGISTERED, RecordList(happened(_trips(), "created_at"), trip_columns, _trip_url)
+    )
+    for group in KeyGroup:
+        register_records(
+            by_group(group.value),
+            RecordList(
+                happened(_trips(key_group=group.value), "created_at"), trip_columns, _trip_url
+            ),
+        )
+    register_records(
+        ARRIVED,
+        RecordList(
+            happened(_trips(), "arrival_confirmed_at"),
+            [name, Column(_("Arrival confirmed"), lambda r: _local(r.arrival_confirmed_at))],
+            _trip_url,
+        ),
+    )
+
+    def observations() -> QuerySet[Any]:
+        return Observation.objects.select_related("person").order_by("-id")
+
+    observation_columns = [
+        Column(_("Name"), lambda o: o.person.name),
+        Column(_("Kind"), lambda o: o.get_kind_display()),
+        Column(_("Start"), lambda o: o.start_date.isoformat()),
+        Column(_("Planned end"), lambda o: o.planned_end.isoformat()),
+    ]
+
+    def observation_url(o: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("returnees:observation-detail", args=[o.pk])
+
+    # In observation at the end of the day: begun by then and not ended by then.
+    register_records(
+        UNDER_OBSERVATION,
+        RecordList(
+            in_state(
+                observations,
+                "created_at",
+                lambda end: (
+                    ~Q(status=ObservationStatus.ACTIVE)
+                    & Q(ended_at__isnull=False, ended_at__lt=end)
+                ),
+            ),
+            observation_columns,
+            observation_url,
+        ),
+    )
+    register_records(
+        RELEASED,
+        RecordList(
+            happened(lambda: observations().filter(status=ObservationStatus.RELEASED), "ended_at"),
+            [*observation_columns[:2], Column(_("Released"), lambda o: _local(o.ended_at))],
+            observation_url,
+        ),
+    )
+
+    check_columns = [
+        Column(_("Name"), lambda c: c.observation.person.name),
+        Column(_("Day"), lambda c: c.day.isoformat()),
+        Column(_("Checked at"), lambda c: _local(c.checked_at)),
+        Column(_("Temperature (°C)"), lambda c: c.temperature, numeric=True),
+    ]
+    register_records(
+        CHECKS_DONE,
+        RecordList(happened_on(_person_days(fever=False), "day"), check_columns, _observation_url),
+    )
+    register_records(
+        FEVER,
+        RecordList(happened_on(_person_days(fever=True), "day"), check_columns, _observation_url),
+    )
+
+
+def _person_days(*, fever: bool) -> Callable[[], QuerySet[Any]]:
+    """The rows behind ``checks_done`` and ``fever``, which count people, not readings: one
+    row per observation and day (its last check that day, or its last fever reading)."""
+
+    def queryset() -> QuerySet[Any]:
+        from django.db.models import Max
+
+        from fangkong.returnees.models import FEVER_FROM, DailyCheck
+
+        checks = DailyCheck.objects.all()
+        if fever:
+            checks = checks.filter(temperature__gte=FEVER_FROM)
+        last = checks.values("observation", "day").annotate(last=Max("id")).values("last")
+        return (
+            DailyCheck.objects.filter(id__in=last)
+            .select_related("observation__person")
+            .order_by("-day", "-id")
+        )
+
+    return queryset
 
 
 def _group_label_now(group: Any) -> str:

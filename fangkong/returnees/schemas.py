@@ -82,6 +82,10 @@ class CheckIn(Schema):
     symptoms: list[str] = []
     contact: str = "visit"
     note: str = ""
+    checked_at: datetime | None = Field(
+        default=None,
+        description="when the check was made, if earlier (a check made offline); default now",
+    )
 
 
 class CheckOut(Schema):

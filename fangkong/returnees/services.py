@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -31,7 +31,7 @@ from fangkong.lib.ids import (
     parse_id_number,
 )
 from fangkong.returnees import metrics
-from fangkong.returnees.alerting import fever_alert
+from fangkong.returnees.alerting import fever_alert, self_registration_alert
 from fangkong.returnees.models import (
     FEVER_FROM,
     ContactMethod,
@@ -374,6 +374,8 @@ def returnee_register(
             trip.save(update_fields=[*trip_fields, "updated_at"])
             verb = "returnee.update"
         record_audit(actor, verb, trip, via=registered_via)
+        if registered_via == RegisteredVia.SELF and verb == "returnee.register":
+            self_registration_alert(trip=trip)
     return trip
 
 
@@ -765,9 +767,14 @@ def check_record(
     symptoms: Iterable[str] = (),
     contact: str = ContactMethod.VISIT,
     note: str = "",
+    checked_at: datetime | None = None,
 ) -> DailyCheck:
-    """Record a check of an active observation, now: every check is kept, several a day if
+    """Record a check of an active observation: every check is kept, several a day if
     needed (when, by whom, how contacted); nothing overwrites an earlier reading.
+
+    ``checked_at`` is when the check was made, if earlier than now (a check made with no
+    signal arrives later): it dates the check and its figures, never in the future and never
+    before the observation began.
 
     The dashboard's figures count people, not readings: ``checks_done`` bumps on the
     observation's first check of the day, ``fever`` on its first fever reading of the day,
@@ -780,6 +787,8 @@ def check_record(
         temp = Decimal(str(temperature)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         temp = Decimal(0)
+    if not temp.is_finite():  # NaN or infinity: no reading
+        temp = Decimal(0)
     if not Decimal("34.0") <= temp <= Decimal("43.0"):
         errors["temperature"] = [_("A body temperature lies between 34.0 and 43.0 °C.")]
     chosen = [s for s in symptoms if s]
@@ -787,9 +796,20 @@ def check_record(
         errors["symptoms"] = [_("Unknown symptom.")]
     if contact not in ContactMethod.values:
         errors["contact"] = [_("Unknown way of contact.")]
+    now = timezone.now()
+    at = now if checked_at is None else checked_at
+    if timezone.is_naive(at):
+        errors["checked_at"] = [_("Give the time of the check with its time zone.")]
+    elif at > now + timedelta(minutes=5):
+        errors["checked_at"] = [_("A check cannot be recorded for a time still to come.")]
+    elif timezone.localdate(at) < observation.start_date:
+        errors["checked_at"] = [
+            _("The observation began on %(day)s: a check cannot come before it.")
+            % {"day": observation.start_date.isoformat()}
+        ]
     if errors:
         raise ValidationError(errors)
-    today = _today()
+    today = timezone.localdate(at)
     with transaction.atomic():
         locked = Observation.objects.select_for_update().filter(pk=observation.pk).first()
         if locked is None or locked.status != ObservationStatus.ACTIVE:
@@ -807,7 +827,7 @@ def check_record(
             contact=contact,
             note=note.strip(),
             checked_by=actor,
-            checked_at=timezone.now(),
+            checked_at=at,
             division_code=locked.division_code,
         )
         if not earlier:

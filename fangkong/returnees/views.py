@@ -569,8 +569,14 @@ def census_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > census.MAX_FILE_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB: split it."))
+        refused = ""
+        try:
+            # Size, zip bomb and row limits before a job is queued or anything unpacked.
+            census.census_precheck(upload)
+        except census.CensusFileError as exc:
+            refused = str(exc)
+        if refused:
+            form.add_error("file", refused)
         elif upload.size > census.BACKGROUND_BYTES:
             job = census.census_job_create(
                 actor=actor,

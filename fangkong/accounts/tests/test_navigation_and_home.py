@@ -11,6 +11,7 @@ class NavigationTests(BaseTestCase):
             "Alerts",
             "Dashboard",
             "Notices",
+            "SMS bulletins",
             "Measures to carry out",
             "Returnees",
             "Checkpoints",

@@ -131,13 +131,15 @@ class PassageAlertTests(BaseTestCase):
         revoked = self.fast(self.league_revoked.serial, "蒙M20002")
         self.sync([revoked])
         assert self.sync([revoked])[0]["outcome"] == "duplicate"
-        assert Event.objects.count() == 1
-        assert Alert.objects.count() == 4
+        flagged = Event.objects.filter(kind=kinds.PASSAGE_INVALID_PASS)
+        assert flagged.count() == 1
+        assert Alert.objects.filter(event__in=flagged).count() == 4
 
     def test_the_text_is_in_each_recipients_language(self):
         self.sync([self.fast(self.right_expired.serial, "蒙B30003")])
-        english = Alert.objects.get(recipient=self.outsider)
-        chinese = Alert.objects.get(recipient=self.officer)
+        mine = Alert.objects.filter(event__kind=kinds.PASSAGE_INVALID_PASS)
+        english = mine.get(recipient=self.outsider)
+        chinese = mine.get(recipient=self.officer)
         assert (english.language, chinese.language) == ("en", "zh-hans")
         name = self.checkpoint.name
         with translation.override(english.language):
@@ -162,7 +164,7 @@ class PassageAlertTests(BaseTestCase):
             plate="蒙M20002",
             pass_serial=self.league_revoked.serial,
         )
-        event = Event.objects.get()
+        event = Event.objects.get(kind=kinds.PASSAGE_INVALID_PASS)
         assert event.params["reason"] == "pass_revoked"
         assert self.recipients(event) == {
             "officer",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.assistance import metrics, rules
+from fangkong.assistance.alerting import help_overdue_alert
 from fangkong.assistance.models import HelpChannel, HelpLevel, HelpRequest, HelpStatus
 from fangkong.assistance.services.permissions import CASEWORK, _require
 from fangkong.core.audit import record_audit
@@ -166,5 +167,6 @@ def help_requests_escalate(*, now: datetime | None = None) -> int:
             record_audit(
                 None, "help_request.escalate", request, from_level=old_level, to_level=request.level
             )
+            help_overdue_alert(request=request)
             moved += 1
     return moved

@@ -24,6 +24,9 @@ class DemoTests(TestCase):
         assert counts[1] == 800
         gaps = coverage_gap_list(actor=User.objects.get(username="commander"))
         assert any("东关" in item.checkpoint.name for item in gaps)
+        # Exactly one person is booked twice (confirmed, with a reason), nobody else.
+        bookings = {id(d): d for item in gaps for d in item.double_bookings}
+        assert [d.person.username for d in bookings.values()] == ["cp_inspector_5"]
         populate(rng=random.Random(2), scale=1, out=StringIO())
         assert counts == (
             Checkpoint.objects.count(),

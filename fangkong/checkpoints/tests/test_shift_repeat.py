@@ -176,3 +176,33 @@ class RepeatTests(BaseTestCase):
         assert refused.status_code == 400
         assert Shift.objects.count() == 8
         assert self.client_for(self.outsider).get(url).status_code == 404
+
+    # --- and through the API
+    def test_the_api_previews_repeats_and_refuses_all_or_nothing(self):
+        client = self.client_for(self.colleague)
+        url = f"/api/v1/checkpoints/shifts/{self.night.pk}/repeat"
+        preview = client.post(url, {"days": 5, "dry_run": True}, content_type="application/json")
+        assert preview.status_code == 200
+        assert preview.json()["created"] is False
+        assert len(preview.json()["shifts"]) == 5
+        assert Shift.objects.count() == 1
+        done = client.post(url, {"days": 5}, content_type="application/json")
+        assert done.status_code == 200 and done.json()["created"] is True
+        assert Shift.objects.count() == 6
+        again = client.post(url, {"days": 6}, content_type="application/json")
+        assert again.status_code == 409
+        assert sum(s["refused"] for s in again.json()["shifts"]) == 5
+        assert Shift.objects.count() == 6
+        bad = client.post(url, {"days": 40}, content_type="application/json")
+        assert bad.status_code == 422 and bad.json()["detail"].startswith("days:")
+        outsider = self.client_for(self.outsider).post(
+            url, {"days": 1}, content_type="application/json"
+        )
+        assert outsider.status_code == 404
+        copy = client.post(
+            f"/api/v1/checkpoints/{self.west.pk}/roster/copy-week",
+            {"week_start": "2020-02-10"},
+            content_type="application/json",
+        )
+        assert copy.status_code == 422  # nothing to copy at the west checkpoint
+        assert Shift.objects.count() == 6

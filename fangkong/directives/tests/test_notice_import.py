@@ -316,3 +316,28 @@ class ImportFromOtherSitesTests(BaseTestCase):
         assert "粘贴的内容中没有找到通知正文" in html
         assert 'data-testid="confirm-form"' not in html
         assert not Notice.objects.exists()
+
+    def test_the_measures_shown_are_read_again_from_the_corrected_text(self):
+        page = (WEB / "12-163-ejina-1018.txt").read_text("utf-8")
+        client = self.client_for(self.officer)
+        html = client.post(self.url, {"step": "preview", "text": page}).content.decode()
+        body = _field_value(html, "body")
+        assert body is not None and "识别出 3 项措施" in html
+        corrected = body.split("\n三、")[0]  # the person drops the third measure
+        fields = {
+            "step": "confirm",
+            "issuer": LEFT_BANNER,
+            "kind": "notice",
+            "title": "额济纳旗新冠肺炎防控工作指挥部公告",
+            "date": "",
+            "body": corrected,
+            "text": page,
+        }
+        recheck = client.post(self.url, {**fields, "recheck": "1"}).content.decode()
+        assert "识别出 2 项措施" in recheck
+        assert "此项为必填项" not in recheck  # re-reading is not issuing: no errors yet
+        assert _field_value(recheck, "body") == corrected
+        assert not Notice.objects.exists()
+        client.post(self.url, {**fields, "date": "2021-10-18"})
+        notice = Notice.objects.get()
+        assert notice.measures.count() == 2

@@ -37,6 +37,18 @@ class CensusHostileTests(BaseTestCase):
         assert not Person.objects.exists() and not ReturnTrip.objects.exists()
         assert not AuditEntry.objects.filter(verb="returnee.import").exists()
 
+    def test_the_page_refuses_a_zip_bomb_before_queuing_a_job(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from fangkong.returnees.models import CensusJob
+
+        response = self.client_for(self.worker).post(
+            "/returnees/import/", {"file": SimpleUploadedFile("c.xlsx", hostile.zip_bomb())}
+        )
+        assert response.status_code == 200
+        assert "疑似压缩炸弹" in response.content.decode()
+        assert not CensusJob.objects.exists() and not Person.objects.exists()
+
     def test_a_gbk_csv_is_imported(self):
         rows = [TEMPLATE_HEADERS, *GOOD]
         report = census_import(actor=self.worker, data=hostile.gbk_csv(rows), filename="c.csv")

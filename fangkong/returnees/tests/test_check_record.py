@@ -3,9 +3,10 @@ per person on the dashboard and in the daily report, whichever check of the day 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import time_machine
+from django.core.exceptions import ValidationError
 
 from fangkong.accounts.roles import Role
 from fangkong.core.models import AuditEntry
@@ -102,3 +103,46 @@ class CheckRecordTests(BaseTestCase):
         self.record(20, "37.2")  # just under 37.3
         assert self.counted_everywhere(metrics.FEVER) == [0, 0, 0, 0]
         assert not selectors.fever_list(scope_keys=["1529"], day=DAY).exists()
+
+
+class EarlierCheckTests(BaseTestCase):
+    """A check made with no signal arrives later: it keeps the time it was made."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.worker = make_user("worker", Role.GRASSROOTS, BAYANHAOTE)
+        cls.obs = observe(cls.worker, STANDARD_ID, "张三")  # from 2020-02-05
+
+    def test_a_check_made_yesterday_is_dated_and_counted_yesterday(self):
+        made = datetime(2020, 2, 7, 22, 15, tzinfo=TZ)
+        with at(9):
+            check = check_record(
+                actor=self.worker, observation=self.obs, temperature="37.7", checked_at=made
+            )
+        assert (check.day, check.checked_at) == (date(2020, 2, 7), made)
+        yesterday = figures(["1529"], [metrics.FEVER], on=date(2020, 2, 7))[metrics.FEVER]
+        assert yesterday["today"] == 1
+        assert figures(["1529"], [metrics.FEVER], on=DAY)[metrics.FEVER]["today"] == 0
+        rebuild([metrics.FEVER, metrics.CHECKS_DONE])
+        assert figures(["1529"], [metrics.FEVER], on=date(2020, 2, 7))[metrics.FEVER] == yesterday
+
+    def test_a_time_to_come_or_before_the_observation_is_refused(self):
+        for made in (
+            datetime(2020, 2, 8, 9, 30, tzinfo=TZ),  # half an hour ahead
+            datetime(2020, 2, 4, 20, tzinfo=TZ),  # the day before it began
+            datetime(2020, 2, 7, 20),  # no time zone
+        ):
+            with at(9), self.assertRaises(ValidationError) as ctx:
+                check_record(
+                    actor=self.worker, observation=self.obs, temperature="36.5", checked_at=made
+                )
+            assert "checked_at" in ctx.exception.message_dict, made
+        assert not DailyCheck.objects.exists()
+
+    def test_a_temperature_that_is_not_a_number_is_refused(self):
+        for value in ("nan", "NaN", "inf", "abc", ""):
+            with at(9), self.assertRaises(ValidationError) as ctx:
+                check_record(actor=self.worker, observation=self.obs, temperature=value)
+            assert "temperature" in ctx.exception.message_dict, value
+        assert not DailyCheck.objects.exists()

@@ -37,6 +37,20 @@ class DemoTests(BaseTestCase):
         before = figures(["1529"], names, on=today)
         rebuild(names)
         assert figures(["1529"], names, on=today) == before
+        # The demo worker's due-for-release list holds people who can go and people held
+        # back for a fever and for a missed day.
+        from fangkong.accounts.models import User
+        from fangkong.returnees.models import HoldCode, release_holds
+        from fangkong.returnees.selectors import due_for_release_list
+
+        worker = User.objects.get(username="grassroots")
+        reasons = [
+            {h.code for h in release_holds(o, o.checks.all(), today)}
+            for o in due_for_release_list(actor=worker)
+        ]
+        assert set() in reasons
+        assert any(HoldCode.FEVER in r for r in reasons)
+        assert any(HoldCode.MISSED_CHECK in r for r in reasons)
 
     def test_the_benchmark_census_has_the_asked_share_of_bad_rows(self):
         rng = random.Random(3)

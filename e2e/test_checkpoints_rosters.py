@@ -173,3 +173,25 @@ def test_the_banner_hq_sees_gaps_and_double_bookings_and_a_night_shift_once(page
     expect(week).to_contain_text("20:00–次日 08:00")
     assert week.locator(f"text={night.leader}").count() >= 1
     _shot(page, f"rosters-week-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_copy_a_week_after_a_preview_and_a_second_copy_is_refused_whole(page, roster, size):
+    page.set_viewport_size(SIZES[size])
+    east, at, day = roster["east"], roster["at"], roster["day"]
+    _login(page, "staff")
+    page.goto(f"{page.base_url}/checkpoints/{east.pk}/roster/?start={at:%Y-%m-%d}")
+    page.click("[data-testid=copy-week]")
+    expect(page.locator("[data-testid=plan-row]")).to_have_count(1)
+    expect(page.locator("[data-testid=plan-row]")).to_contain_text("将创建")
+    page.click("[data-testid=confirm-plan]")
+    expect(page.locator(".messages").first).to_contain_text("已添加 1 个班次")
+    copy = Shift.objects.exclude(pk=day.pk).get()
+    assert copy.starts_at == day.starts_at + timedelta(days=7)
+    # The same copy again would be the same shift twice: refused, with nothing to confirm.
+    page.goto(f"{page.base_url}/checkpoints/{east.pk}/roster/copy/?start={at:%Y-%m-%d}")
+    expect(page.locator("[data-testid=plan-refused]")).to_have_count(1)
+    expect(page.locator("[data-testid=plan-row]")).to_contain_text("刘检查员")
+    expect(page.locator("[data-testid=confirm-plan]")).to_have_count(0)
+    _shot(page, f"rosters-copy-refused-{size}")
+    assert Shift.objects.count() == 2

@@ -534,9 +534,26 @@ def _clashes(
 
 
 def _settle_clashes(actor: User, shift: Shift, clashes: list[Clash], override_reason: str) -> None:
-    """Refuse a double booking, or record the keeper's confirmed override with its reason."""
+    """Refuse a double booking, or record the keeper's confirmed override with its reason.
+    The same person on an identical shift (same checkpoint and times) is a duplicate, never
+    confirmed."""
     if not clashes:
         return
+    same = [
+        c
+        for c in clashes
+        if c.other.checkpoint_id == shift.checkpoint_id
+        and (c.other.starts_at, c.other.ends_at) == (shift.starts_at, shift.ends_at)
+    ]
+    if same:
+        raise ValidationError(
+            [
+                _("%(person)s is already on this same shift (%(span)s): it would be a copy.")
+                % {"person": c.person, "span": c.other.span_display()}
+                for c in same
+            ],
+            code="duplicate_shift",
+        )
     if not override_reason.strip():
         raise DoubleBooked(clashes)
     record_audit(
@@ -606,12 +623,11 @@ def shift_update(
         "people": [shift.leader.username, *sorted(m.username for m in shift.members.all())],
     }
     with transaction.atomic():
-        _settle_clashes(
-            actor, shift, _clashes(people, starts_at, ends_at, exclude=shift.pk), override_reason
-        )
+        clashes = _clashes(people, starts_at, ends_at, exclude=shift.pk)
         shift.starts_at = starts_at
         shift.ends_at = ends_at
         shift.leader = leader
+        _settle_clashes(actor, shift, clashes, override_reason)
         shift.save(update_fields=["starts_at", "ends_at", "leader", "updated_at"])
         shift.members.set(people[1:])
         record_audit(

@@ -186,6 +186,13 @@ def pass_revoke(request: HttpRequest, pass_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give a reason for revoking the pass."))
         return redirect("passes:pass-detail", pass_id=green.pk)
+    if request.POST.get("step") != "confirm":
+        # Revoking cannot be undone: show what is about to be revoked and ask again.
+        return render(
+            request,
+            "passes/pass_revoke_confirm.html",
+            {"green": green, "reason": form.cleaned_data["reason"]},
+        )
     try:
         services.pass_revoke(
             actor=actor, green=green, reason=form.cleaned_data["reason"], now=timezone.now()

@@ -12,6 +12,7 @@ from fangkong.alerts.models import Alert, Preference
 from fangkong.alerts.outbox import outbox_send_due
 from fangkong.alerts.services import raise_event
 from fangkong.core.models import AuditEntry
+from fangkong.core.tests.language import english_words, visible_text
 from fangkong.test import BAYANHAOTE, BaseTestCase, make_user
 
 
@@ -64,3 +65,8 @@ class PreferencePageTests(BaseTestCase):
         assert 'data-testid="deliveries"' in page
         assert "138****5678" in page and "13812345678" not in page
         assert "已发送" in page
+        names = frozenset({"officer", "colleague", "sumu_officer"})  # the personas' names
+        assert english_words(visible_text(page), typed=names) == []
+        for url in ("/alerts/", "/alerts/preferences/", "/directives/dashboard/"):
+            other = self.client_for(self.sumu).get(url).content.decode()
+            assert english_words(visible_text(other), typed=names) == [], url

@@ -146,6 +146,29 @@ class DoubleBookingTests(RosterCase):
         assert entry.target_id == str(self.day.pk)
         assert entry.extra["clashes"][0]["shift"] == other.pk
 
+    def test_the_same_shift_twice_is_a_copy_and_cannot_be_overridden(self):
+        with pytest.raises(ValidationError) as exc:
+            self.create(self.east, NOW, 12, self.c, self.b, reason="再排一次")
+        assert not isinstance(exc.value, services.DoubleBooked)
+        assert "巴特尔" in str(exc.value)
+        assert Shift.objects.count() == 1
+        assert not AuditEntry.objects.filter(verb="checkpoint.shift_override").exists()
+        # Nor can a change make a shift a copy of another.
+        other = self.create(self.east, NOW + timedelta(days=1), 12, self.c)
+        with pytest.raises(ValidationError) as exc:
+            services.shift_update(
+                actor=self.colleague,
+                shift=other,
+                starts_at=NOW,
+                ends_at=NOW + timedelta(hours=12),
+                leader=self.a,
+                members=[self.b],
+                override_reason="x",
+            )
+        assert not isinstance(exc.value, services.DoubleBooked)
+        other.refresh_from_db()
+        assert other.leader == self.c
+
     def test_other_refusals_come_before_the_double_booking_and_cannot_be_overridden(self):
         with pytest.raises(ValidationError) as exc:
             self.create(self.west, NOW, 30, self.c, self.b, reason="x")

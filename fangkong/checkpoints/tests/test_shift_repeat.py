@@ -91,11 +91,13 @@ class RepeatTests(BaseTestCase):
         assert Shift.objects.count() == 7
         assert AuditEntry.objects.filter(verb="checkpoint.shift_override").count() == 1
 
-    def test_repeating_twice_is_refused_because_the_copies_would_double_book_everyone(self):
+    def test_repeating_twice_is_refused_because_the_copies_already_exist(self):
         services.shift_repeat(actor=self.colleague, shift=self.night, days=2)
         with pytest.raises(services.PlanRefused) as exc:
-            services.shift_repeat(actor=self.colleague, shift=self.night, days=2)
-        assert all(p.double_booked for p in exc.value.plans)
+            services.shift_repeat(
+                actor=self.colleague, shift=self.night, days=2, override_reason="再来"
+            )
+        assert all(p.refused and not p.double_booked for p in exc.value.plans)
         assert Shift.objects.count() == 3
 
     def test_the_day_count_is_bounded_and_the_outsider_is_refused(self):
@@ -167,11 +169,11 @@ class RepeatTests(BaseTestCase):
         client = self.client_for(self.colleague)
         url = f"/checkpoints/{self.east.pk}/roster/copy/?start=2020-02-10"
         page = client.get(url).content.decode()
-        # The copy of 02-10's night would double-book the repeat already on 02-17; so none of
-        # the seven copies is created, and the page says so.
+        # The copy of 02-10's night is the repeat already on 02-17; so none of the seven copies
+        # is created, and the page says so, with no button to confirm a copy.
         assert page.count('data-testid="plan-refused"') == 1
         assert page.count("未创建（全部或都不）") == 6
-        assert 'data-testid="confirm-plan"' in page  # a double booking can be confirmed
+        assert 'data-testid="confirm-plan"' not in page
         refused = client.post(url, {"start": "2020-02-10", "confirm": "1"})
         assert refused.status_code == 400
         assert Shift.objects.count() == 8

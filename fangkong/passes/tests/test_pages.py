@@ -85,13 +85,32 @@ class PassPagesTests(PassesTestCase):
         assert "errorbox" in response.content.decode()
         assert not GreenPass.objects.exists()
 
-    def test_revoking_through_the_page(self) -> None:
+    def test_revoking_through_the_page_asks_for_confirmation_first(self) -> None:
         green = self.issue()
         client = self.client_for(self.transport)
         with time_machine.travel(T0 + timedelta(hours=1), tick=False):
-            client.post(f"/passes/{green.pk}/revoke/", {"reason": "车辆更换"})
+            asked = client.post(f"/passes/{green.pk}/revoke/", {"reason": "车辆更换"})
+            html = asked.content.decode()
+            assert 'data-testid="revoke-confirm"' in html
+            for text in ("蒙M12345", "张三", "车辆更换"):
+                assert text in html
+            green.refresh_from_db()
+            assert green.status == GreenPass.Status.ISSUED
+            client.post(f"/passes/{green.pk}/revoke/", {"reason": "车辆更换", "step": "confirm"})
         green.refresh_from_db()
         assert green.status == GreenPass.Status.REVOKED
+        assert green.revoked_reason == "车辆更换"
+
+    def test_confirming_without_a_reason_revokes_nothing(self) -> None:
+        green = self.issue()
+        client = self.client_for(self.transport)
+        with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+            response = client.post(
+                f"/passes/{green.pk}/revoke/", {"reason": "  ", "step": "confirm"}, follow=True
+            )
+        assert "请填写吊销通行证的原因" in response.content.decode()
+        green.refresh_from_db()
+        assert green.status == GreenPass.Status.ISSUED
 
     def test_bulk_upload_shows_row_errors_and_issues_nothing(self) -> None:
         rows = fleet(3)

@@ -46,6 +46,28 @@ class CensusJobTests(BaseTestCase):
         fragment = client.get(f"/returnees/import/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
         assert "every 2s" not in fragment.content.decode()
 
+    def test_a_background_dry_run_says_what_it_would_do_and_saves_nothing(self):
+        client = self.client_for(self.worker)
+        bad = list(GOOD[1])
+        bad[2] = ""  # no mobile number
+        data = io.BytesIO(workbook([GOOD[0], bad]))
+        data.name = "big.xlsx"
+        with (
+            mock.patch.object(census, "BACKGROUND_BYTES", 100),
+            self.captureOnCommitCallbacks(execute=False),
+        ):
+            client.post("/returnees/import/", {"file": data, "dry_run": "on"})
+        job = CensusJob.objects.get()
+        assert run_census_job.call(job.pk) == CensusJobStatus.DONE
+        job.refresh_from_db()
+        assert job.summary["dry_run"] and not job.summary["imported"]
+        assert (job.summary["created"], job.summary["rejected"]) == (1, 1)
+        assert not ReturnTrip.objects.exists()
+        page = client.get(f"/returnees/import/jobs/{job.pk}/").content.decode()
+        assert "试运行：未保存任何内容" in page
+        assert "导入将新增 1，更新 0，未变 0；拒绝 1。" in page
+        assert "李四" in page  # the refused row's person
+
     def test_only_the_uploader_sees_the_job(self):
         job = CensusJob.objects.create(
             actor=self.worker, filename="x.xlsx", division_code="152921110"

@@ -83,11 +83,19 @@ def test_the_daily_report_page_opens_the_same_lists_and_english_cards_fit(page):
     text = page.locator("[data-testid=group-checkpoints]").inner_text()
     assert "Passages: Fast-passed" in text or "Passages:" in text
     assert "Pass checks: valid" in page.locator("[data-testid=group-passes]").inner_text()
-    clipped = page.evaluate(
-        """() => [...document.querySelectorAll('.card, .card h2, .figures th, .figures td')]
-            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 40))"""
-    )
-    assert clipped == []
+    assert _clipped(page) == []
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= PHONE["width"]
     _shot(page, "dashboard-en-390")
+    page.set_viewport_size(DESKTOP)
+    page.reload()
+    assert _clipped(page) == []
+    _shot(page, "dashboard-en-1366")
+
+
+def _clipped(page) -> list[str]:
+    """Cards, headings and figure cells whose content is wider than the box showing it."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.card, .card h2, .figures th, .figures td')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 40))"""
+    )

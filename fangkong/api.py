@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, Throttled
 
 from fangkong.accounts.api import API_AUTH
 from fangkong.accounts.api import router as accounts_router
@@ -12,6 +12,7 @@ from fangkong.alerts.api import router as alerts_router
 from fangkong.assistance.api import router as assistance_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.community.api import router as community_router
+from fangkong.core.api_errors import install as install_error_contract
 from fangkong.core.ratelimit import refusal_message
 from fangkong.directives.api import router as directives_router
 from fangkong.divisions.api import router as divisions_router
@@ -37,9 +38,7 @@ def _unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-@api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+install_error_contract(api)  # 422 (field → messages), 409, 404, 413: fangkong.core.api_errors
 
 
 @api.exception_handler(Throttled)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
@@ -66,8 +65,5 @@ def alert_list(
 def alert_ack(request: HttpRequest, alert_id: int) -> AlertOut:
     actor: Any = request.auth  # type: ignore[attr-defined]
     alert = selectors.access_alert(actor, alert_id)
-    try:
-        services.alert_acknowledge(actor=actor, alert=alert)
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    services.alert_acknowledge(actor=actor, alert=alert)
     return _out(selectors.access_alert(actor, alert_id))

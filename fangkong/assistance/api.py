@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import File, Router
@@ -81,18 +80,6 @@ def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _fail(exc: ValidationError) -> HttpError:
-    """A 422 naming each field that is wrong (``category: Value ... is not a valid choice.``)."""
-    if hasattr(exc, "error_dict"):
-        parts = [
-            f"{field}: {message}" if field != "__all__" else message
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(exc.messages))
-
-
 def _household_out(actor: Any, h: Household) -> HouseholdOut:
     unmasked = actor.can(PERSONAL, h.division_code)
     return HouseholdOut(
@@ -166,12 +153,9 @@ def household_status(
     household = selectors.access_household_by_id(actor, household_id, write=True)
     if payload.status not in HouseholdStatus.values:
         raise HttpError(422, "status must be active, suspended or closed")
-    try:
-        household = households.household_set_status(
-            actor=actor, household=household, status=payload.status, reason=payload.reason
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    household = households.household_set_status(
+        actor=actor, household=household, status=payload.status, reason=payload.reason
+    )
     return _household_out(actor, household)
 
 
@@ -180,18 +164,15 @@ def visit_create(request: HttpRequest, household_id: int, payload: VisitIn) -> S
     actor = _actor(request)
     household = selectors.access_household_by_id(actor, household_id, write=True)
     sweep = selectors.access_sweep_by_id(actor, payload.sweep_id) if payload.sweep_id else None
-    try:
-        visit = visits.visit_record(
-            actor=actor,
-            household=household,
-            sweep=sweep,
-            channel=payload.channel,
-            needs=payload.needs,
-            relief=[visits.Relief(r.kind, r.amount, r.description) for r in payload.relief],
-            **{flag: getattr(payload, flag) for flag in visits.LIVING_FLAGS},
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    visit = visits.visit_record(
+        actor=actor,
+        household=household,
+        sweep=sweep,
+        channel=payload.channel,
+        needs=payload.needs,
+        relief=[visits.Relief(r.kind, r.amount, r.description) for r in payload.relief],
+        **{flag: getattr(payload, flag) for flag in visits.LIVING_FLAGS},
+    )
     out = VisitOut(
         id=visit.pk, household_id=household.pk, visited_at=visit.visited_at, channel=visit.channel
     )
@@ -289,14 +270,11 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[A
     division = access_division_by_code(
         actor, payload.division_code, permission=permissions.CASEWORK
     )
-    try:
-        application = applications.application_submit(
-            actor=actor,
-            division=division,
-            **payload.dict(exclude={"division_code"}),
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    application = applications.application_submit(
+        actor=actor,
+        division=division,
+        **payload.dict(exclude={"division_code"}),
+    )
     return Status(201, _application_out(application))
 
 
@@ -311,12 +289,9 @@ def application_review(
 ) -> ApplicationOut:
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id, write=True)
-    try:
-        application = applications.application_review(
-            actor=actor, application=application, approve=payload.approve, note=payload.note
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    application = applications.application_review(
+        actor=actor, application=application, approve=payload.approve, note=payload.note
+    )
     return _application_out(application)
 
 
@@ -326,14 +301,11 @@ def application_notice_close(
 ) -> ApplicationOut:
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id, write=True)
-    try:
-        application = applications.application_notice_close(
-            actor=actor,
-            application=application,
-            objection="" if payload.approve else payload.note or "objection upheld",
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    application = applications.application_notice_close(
+        actor=actor,
+        application=application,
+        objection="" if payload.approve else payload.note or "objection upheld",
+    )
     return _application_out(application)
 
 
@@ -345,16 +317,13 @@ def application_decide(
     application = selectors.access_application_by_id(actor, application_id)
     if not actor.can(permissions.APPROVE, application.division_code):
         raise Http404
-    try:
-        application = applications.application_decide(
-            actor=actor,
-            application=application,
-            approve=payload.approve,
-            amount_granted=payload.amount_granted,
-            note=payload.note,
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    application = applications.application_decide(
+        actor=actor,
+        application=application,
+        approve=payload.approve,
+        amount_granted=payload.amount_granted,
+        note=payload.note,
+    )
     return _application_out(application)
 
 
@@ -365,17 +334,14 @@ def application_decide(
 def extension_apply(request: HttpRequest, payload: ExtensionIn) -> ExtensionOut:
     actor = _actor(request)
     division = access_division_by_code(actor, payload.division_code, permission=permissions.EXTEND)
-    try:
-        outcome = reviews.review_extension_apply(
-            actor=actor,
-            division=division,
-            due_from=payload.due_from,
-            due_to=payload.due_to,
-            months=payload.months,
-            dry_run=payload.dry_run,
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    outcome = reviews.review_extension_apply(
+        actor=actor,
+        division=division,
+        due_from=payload.due_from,
+        due_to=payload.due_to,
+        months=payload.months,
+        dry_run=payload.dry_run,
+    )
     return ExtensionOut(
         id=outcome.extension.pk if outcome.extension else None,
         households=outcome.households,
@@ -387,10 +353,7 @@ def extension_apply(request: HttpRequest, payload: ExtensionIn) -> ExtensionOut:
 def extension_revert(request: HttpRequest, extension_id: int) -> ExtensionOut:
     actor = _actor(request)
     extension = selectors.access_review_extension_by_id(actor, extension_id)
-    try:
-        restored = reviews.review_extension_revert(actor=actor, extension=extension)
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    restored = reviews.review_extension_revert(actor=actor, extension=extension)
     return ExtensionOut(id=extension.pk, households=restored, applied=False, reverted=True)
 
 
@@ -434,15 +397,12 @@ def _division(code: str) -> Division:
     summary="Ask for help (the public; no login)",
 )
 def help_public_create(request: HttpRequest, payload: HelpIn) -> Status[HelpCreatedOut]:
-    try:
-        created = help_requests.help_request_create(
-            actor=None,
-            division=_division(payload.division_code),
-            channel=HelpChannel.WEB,
-            **payload.dict(exclude={"division_code"}),
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    created = help_requests.help_request_create(
+        actor=None,
+        division=_division(payload.division_code),
+        channel=HelpChannel.WEB,
+        **payload.dict(exclude={"division_code"}),
+    )
     out = HelpCreatedOut(receipt_number=created.receipt_number, deadline_at=created.deadline_at)
     return Status(201, out)
 
@@ -475,15 +435,12 @@ def help_hotline_create(request: HttpRequest, payload: HelpIn) -> Status[HelpOut
     division = access_division_by_code(
         actor, payload.division_code, permission=permissions.CASEWORK
     )
-    try:
-        created = help_requests.help_request_create(
-            actor=actor,
-            division=division,
-            channel=HelpChannel.HOTLINE,
-            **payload.dict(exclude={"division_code"}),
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    created = help_requests.help_request_create(
+        actor=actor,
+        division=division,
+        channel=HelpChannel.HOTLINE,
+        **payload.dict(exclude={"division_code"}),
+    )
     return Status(201, _help_out(created))
 
 
@@ -519,10 +476,7 @@ def help_stats(request: HttpRequest, code: str) -> list[HelpStatsOut]:
 def help_answer(request: HttpRequest, request_id: int, payload: NoteIn) -> HelpOut:
     actor = _actor(request)
     found = selectors.access_help_request_by_id(actor, request_id, write=True)
-    try:
-        found = help_requests.help_request_answer(actor=actor, request=found, note=payload.note)
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    found = help_requests.help_request_answer(actor=actor, request=found, note=payload.note)
     return _help_out(found)
 
 
@@ -530,10 +484,7 @@ def help_answer(request: HttpRequest, request_id: int, payload: NoteIn) -> HelpO
 def help_close(request: HttpRequest, request_id: int, payload: NoteIn) -> HelpOut:
     actor = _actor(request)
     found = selectors.access_help_request_by_id(actor, request_id, write=True)
-    try:
-        found = help_requests.help_request_close(actor=actor, request=found, note=payload.note)
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    found = help_requests.help_request_close(actor=actor, request=found, note=payload.note)
     return _help_out(found)
 
 
@@ -558,22 +509,19 @@ def lot_create(request: HttpRequest, payload: LotIn) -> Status[LotOut]:
     warehouse = selectors.access_warehouse_by_id(actor, payload.warehouse_id, write=True)
     if payload.donor_kind not in DonorKind.values:
         raise HttpError(422, "donor_kind must be person or company")
-    try:
-        with transaction.atomic():
-            donor = Donor.objects.filter(name=payload.donor_name).first() or donations.donor_create(
-                actor=actor, kind=payload.donor_kind, name=payload.donor_name
-            )
-            lot = donations.lot_receive(
-                actor=actor,
-                donor=donor,
-                warehouse=warehouse,
-                item=_item(payload.item_id),
-                quantity=payload.quantity,
-                expires_on=payload.expires_on,
-                value=payload.value,
-            )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    with transaction.atomic():
+        donor = Donor.objects.filter(name=payload.donor_name).first() or donations.donor_create(
+            actor=actor, kind=payload.donor_kind, name=payload.donor_name
+        )
+        lot = donations.lot_receive(
+            actor=actor,
+            donor=donor,
+            warehouse=warehouse,
+            item=_item(payload.item_id),
+            quantity=payload.quantity,
+            expires_on=payload.expires_on,
+            value=payload.value,
+        )
     return Status(201, LotOut(id=lot.pk, quantity=lot.quantity, remaining=lot.remaining))
 
 
@@ -592,17 +540,14 @@ def distribution_create(request: HttpRequest, payload: DistributionIn) -> Status
     actor = _actor(request)
     warehouse = selectors.access_warehouse_by_id(actor, payload.warehouse_id, write=True)
     household = selectors.access_household_by_id(actor, payload.household_id)
-    try:
-        delivery = donations.distribution_create(
-            actor=actor,
-            warehouse=warehouse,
-            item=_item(payload.item_id),
-            household=household,
-            quantity=payload.quantity,
-            plan_name=payload.plan_name,
-        )
-    except ValidationError as exc:
-        raise _fail(exc) from None
+    delivery = donations.distribution_create(
+        actor=actor,
+        warehouse=warehouse,
+        item=_item(payload.item_id),
+        household=household,
+        quantity=payload.quantity,
+        plan_name=payload.plan_name,
+    )
     return Status(201, _delivery_out(delivery))
 
 
@@ -624,9 +569,8 @@ def delivery_confirm(
             proof_file=proof,
             receipt_code=receipt_code,
         )
-    except (ValidationError, ValueError) as exc:
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        raise HttpError(422, " ".join(messages)) from None
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
     return _delivery_out(delivery)
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -143,12 +143,7 @@ def _passages_batch(actor: User, checkpoint: Checkpoint, body: bytes) -> Any:
                 f"this one has {len(items)}."
             },
         )
-    try:
-        results = services.passages_sync(actor=actor, checkpoint=checkpoint, items=items)
-    except services.NotOpen as exc:
-        return Status(409, {"detail": " ".join(exc.messages)})
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+    results = services.passages_sync(actor=actor, checkpoint=checkpoint, items=items)
     # Built directly (the shape is BatchOut): a thousand schema objects per answer cost more
     # than the rest of the response.
     answer = {"results": [dict(zip(_RESULT_KEYS, r, strict=True)) for r in results]}
@@ -193,34 +188,8 @@ def _people(checkpoint: Checkpoint, payload: ShiftIn) -> dict[str, Any]:
 
 
 def _save_shift(call: Any, **kwargs: Any) -> Any:
-    try:
-        shift = call(**kwargs)
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
-    except services.DoubleBooked as exc:
-        return Status(
-            409,
-            {
-                "detail": " ".join(exc.messages)
-                + " Send it again with override_reason to confirm the double booking.",
-                "clashes": [c.as_record() for c in exc.clashes],
-            },
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from None
-    return shift
-
-
-def _unprocessable(exc: ValidationError) -> HttpError:
-    """A 422 naming each field that is wrong (``ends_at: A shift lasts at most 24 hours.``)."""
-    if hasattr(exc, "error_dict"):
-        parts = [
-            f"{field}: {message}" if field != "__all__" else message
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(exc.messages))
+    """A shift written by the service; a double booking is a 409 (``DoubleBooked``)."""
+    return call(**kwargs)
 
 
 @router.get(
@@ -292,22 +261,8 @@ def _plans_out(plans: list[services.PlannedShift]) -> list[PlannedShiftOut]:
 
 
 def _run_plan(call: Any, *, dry_run: bool, **kwargs: Any) -> Any:
-    try:
-        plans = call(dry_run=dry_run, **kwargs)
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
-    except services.PlanRefused as exc:
-        refused = sum(p.refused for p in exc.plans)
-        return Status(
-            409,
-            {
-                "detail": f"{refused} of {len(exc.plans)} shifts are refused, so none was "
-                "created. " + " ".join(exc.messages),
-                "shifts": _plans_out(exc.plans),
-            },
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from None
+    """A plan run by the service; a refused one is a 409 (``PlanRefused``) with its shifts."""
+    plans = call(dry_run=dry_run, **kwargs)
     return PlanOut(created=not dry_run, shifts=_plans_out(plans))
 
 

@@ -43,6 +43,7 @@ from fangkong.checkpoints.models import (
     shift_times,
 )
 from fangkong.core.audit import record_audit
+from fangkong.core.exceptions import Conflict
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_id_number, normalize_plate
@@ -55,7 +56,7 @@ MAX_SHIFT = timedelta(hours=24)
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
 
 
-class NotOpen(ValidationError):
+class NotOpen(Conflict):
     """The checkpoint is not open, so it cannot log passages."""
 
 
@@ -499,13 +500,19 @@ class Clash:
         }
 
 
-class DoubleBooked(ValidationError):
+class DoubleBooked(Conflict):
     """People of a planned shift are on another shift at the same time (at any checkpoint).
     The roster's keeper may still confirm it with a reason (an override, audited)."""
+
+    api_hint = "Send it again with override_reason to confirm the double booking."
 
     def __init__(self, clashes: list[Clash]) -> None:
         self.clashes = clashes
         super().__init__([c.describe() for c in clashes], code="double_booked")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"clashes": [c.as_record() for c in self.clashes]}
 
 
 def _clashes(
@@ -671,7 +678,7 @@ class PlannedShift:
         return f"{timezone.localtime(self.starts_at):%m-%d} {self.times_display()}"
 
 
-class PlanRefused(ValidationError):
+class PlanRefused(Conflict):
     """Some shifts of a plan are refused, so none was created (all or nothing)."""
 
     def __init__(self, plans: list[PlannedShift]) -> None:
@@ -681,6 +688,27 @@ class PlanRefused(ValidationError):
             [f"{p.span_display()}: {' '.join(p.problems)}" for p in refused],
             code="plan_refused",
         )
+
+    def api_detail(self, summary: str) -> str:
+        refused = sum(p.refused for p in self.plans)
+        return f"{refused} of {len(self.plans)} shifts are refused, so none was created. {summary}"
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {
+            "shifts": [
+                {
+                    "starts_at": p.starts_at,
+                    "ends_at": p.ends_at,
+                    "leader": p.leader.username,
+                    "members": sorted(m.username for m in p.members),
+                    "refused": p.refused,
+                    "double_booked": p.double_booked,
+                    "problems": p.problems,
+                }
+                for p in self.plans
+            ]
+        }
 
 
 def _create_planned(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
@@ -72,20 +69,6 @@ def _division(code: str, field: str = "division") -> Division:
     return division
 
 
-def _fail(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
-        return HttpError(422, "; ".join(parts))
-    return HttpError(422, " ".join(exc.messages))
-
-
-def _call(fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except ValidationError as exc:
-        raise _fail(exc) from None
-
-
 def _limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise HttpError(422, f"limit must be between 1 and {MAX_LIMIT}")
@@ -132,8 +115,7 @@ def gathering_create(request: HttpRequest, payload: GatheringIn) -> Status[Gathe
     """Staff report (photos are added through the page or the public form)."""
     actor = _actor(request)
     selectors.require_handle(actor)
-    report = _call(
-        gatherings.gathering_report,
+    report = gatherings.gathering_report(
         actor=actor,
         kind=payload.kind,
         place=payload.place,
@@ -181,7 +163,7 @@ def gathering_assign(request: HttpRequest, report_id: int, payload: AssignIn) ->
         assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
         if assignee is None or not assignee.can(Perm.COMMUNITY_HANDLE, report.division_code):
             raise HttpError(422, f"assignee: {payload.assignee} may not handle gatherings there")
-    report = _call(gatherings.gathering_assign, actor=actor, report=report, assignee=assignee)
+    report = gatherings.gathering_assign(actor=actor, report=report, assignee=assignee)
     return _gathering(report)
 
 
@@ -191,8 +173,7 @@ def gathering_assign(request: HttpRequest, report_id: int, payload: AssignIn) ->
 def gathering_handle(request: HttpRequest, report_id: int, payload: HandleIn) -> GatheringOut:
     actor = _actor(request)
     report = selectors.access_gathering_by_id(actor, report_id, write=True)
-    report = _call(
-        gatherings.gathering_handle,
+    report = gatherings.gathering_handle(
         actor=actor,
         report=report,
         outcome=payload.outcome,
@@ -211,7 +192,7 @@ def gathering_photos(
 ) -> Status[GatheringOut]:
     actor = _actor(request)
     report = selectors.access_gathering_by_id(actor, report_id, write=True)
-    report = _call(gatherings.gathering_add_photos, actor=actor, report=report, photos=photos)
+    report = gatherings.gathering_add_photos(actor=actor, report=report, photos=photos)
     return Status(201, _gathering(report))
 
 
@@ -257,7 +238,7 @@ def family_event_create(request: HttpRequest, payload: FamilyEventIn) -> Status[
     selectors.require_handle(actor)
     data = payload.dict()
     data["division"] = _division(payload.division)
-    event = _call(family_events.family_event_declare, actor=actor, **data)
+    event = family_events.family_event_declare(actor=actor, **data)
     return Status(201, _event(actor, event))
 
 
@@ -269,9 +250,7 @@ def family_event_create(request: HttpRequest, payload: FamilyEventIn) -> Status[
 def family_event_outcome(request: HttpRequest, event_id: int, payload: OutcomeIn) -> FamilyEventOut:
     actor = _actor(request)
     event = selectors.access_family_event_by_id(actor, event_id, write=True)
-    event = _call(
-        family_events.family_event_record_outcome, actor=actor, event=event, **payload.dict()
-    )
+    event = family_events.family_event_record_outcome(actor=actor, event=event, **payload.dict())
     return _event(actor, event)
 
 
@@ -285,9 +264,7 @@ def family_event_follow_up(
 ) -> FamilyEventOut:
     actor = _actor(request)
     event = selectors.access_family_event_by_id(actor, event_id, write=True)
-    event = _call(
-        family_events.family_event_follow_up, actor=actor, event=event, notes=payload.notes
-    )
+    event = family_events.family_event_follow_up(actor=actor, event=event, notes=payload.notes)
     return _event(actor, event)
 
 
@@ -337,8 +314,7 @@ def campaign_list(request: HttpRequest) -> list[CampaignOut]:
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[CampaignOut]:
     actor = _actor(request)
     selectors.require_handle(actor)
-    campaign = _call(
-        hygiene.campaign_create,
+    campaign = hygiene.campaign_create(
         actor=actor,
         name=payload.name,
         division=_division(payload.division),
@@ -360,8 +336,7 @@ def campaign_checklist(request: HttpRequest, campaign_id: int, payload: Checklis
     campaign = selectors.access_campaign_by_id(actor, campaign_id)
     if not actor.can(Perm.COMMUNITY_HANDLE, campaign.division_code):
         raise Http404
-    campaign = _call(
-        hygiene.campaign_set_checklist,
+    campaign = hygiene.campaign_set_checklist(
         actor=actor,
         campaign=campaign,
         checklist=[(item.label, item.weight) for item in payload.checklist],
@@ -389,7 +364,7 @@ def task_create(request: HttpRequest, campaign_id: int, payload: TaskIn) -> Stat
     campaign = selectors.access_campaign_by_id(actor, campaign_id)
     data = payload.dict()
     data["division"] = _division(payload.division)
-    task = _call(hygiene.task_create, actor=actor, campaign=campaign, **data)
+    task = hygiene.task_create(actor=actor, campaign=campaign, **data)
     return Status(201, _task(task))
 
 
@@ -430,8 +405,7 @@ def inspection_create(
 ) -> Status[InspectionOut]:
     actor = _actor(request)
     task = selectors.access_task_by_id(actor, task_id, write=True)
-    inspection = _call(
-        hygiene.inspection_record,
+    inspection = hygiene.inspection_record(
         actor=actor,
         task=task,
         results=payload.results,
@@ -451,9 +425,7 @@ def inspection_photos(
 ) -> Status[InspectionOut]:
     actor = _actor(request)
     inspection = selectors.access_inspection_by_id(actor, inspection_id, write=True)
-    inspection = _call(
-        hygiene.inspection_add_photos, actor=actor, inspection=inspection, photos=photos
-    )
+    inspection = hygiene.inspection_add_photos(actor=actor, inspection=inspection, photos=photos)
     return Status(201, _inspection(inspection))
 
 
@@ -487,8 +459,7 @@ def material_create(request: HttpRequest, payload: MaterialIn) -> Status[Materia
     """Text bulletins; images, PDFs and audio are uploaded through the page."""
     actor = _actor(request)
     selectors.require_handle(actor)
-    material = _call(
-        publicity.material_publish,
+    material = publicity.material_publish(
         actor=actor,
         title=payload.title,
         kind="text",
@@ -510,8 +481,7 @@ def material_upload(
     actor = _actor(request)
     selectors.require_handle(actor)
     codes = [c for c in payload.targets.replace("，", ",").replace(" ", ",").split(",") if c]
-    material = _call(
-        publicity.material_publish,
+    material = publicity.material_publish(
         actor=actor,
         title=payload.title,
         kind=payload.kind,
@@ -553,8 +523,7 @@ def material_convey(request: HttpRequest, material_id: int, payload: ConveyIn) -
     actor = _actor(request)
     selectors.require_handle(actor)
     material = selectors.access_material_by_id(actor, material_id)
-    conveyance = _call(
-        publicity.conveyance_confirm,
+    conveyance = publicity.conveyance_confirm(
         actor=actor,
         material=material,
         gacha=_division(payload.gacha, "gacha"),

@@ -11,8 +11,7 @@ Django's own translated form messages.
 | ``django.core.exceptions.ValidationError``    | 422    |
 | ``Conflict`` (a ValidationError: the record's state forbids it) | 409 |
 | ninja's ``ValidationError`` (the schema)      | 422    |
-| ``Http404`` (ninja's own handler, as before)  | 404    |
-| ``PermissionDenied`` (as not found: nothing says whether it exists) | 404 |
+| ``Http404``, ``PermissionDenied`` (alike: nothing says whether it exists) | 404 |
 | ``RequestDataTooBig``                         | 413    |
 
 So an operation calls its service and lets the error rise: ``test_api_error_contract`` checks
@@ -25,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaError
@@ -75,7 +74,9 @@ def _schema_message(error: dict[str, Any]) -> str:
         }
     if kind in {"json_invalid", "model_attributes_type", "dict_type", "model_type"}:
         return _("The body must be a JSON object.")
-    return str(error.get("msg", _("Enter a valid value.")))
+    if kind in {"list_type", "tuple_type", "set_type"}:
+        return _("Enter a list of values.")
+    return _("Enter a valid value.")
 
 
 def _field(loc: Any) -> str:
@@ -120,12 +121,16 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def _service(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        status = 409 if isinstance(exc, Conflict) else 422
-        return _invalid(api, request, service_errors(exc), status)
+        errors = service_errors(exc)
+        if not isinstance(exc, Conflict):
+            return _invalid(api, request, errors, 422)
+        body = {"detail": exc.api_detail(_summary(errors)), "errors": errors, **exc.details}
+        return api.create_response(request, body, status=409)
 
+    @api.exception_handler(Http404)
     @api.exception_handler(PermissionDenied)
-    def _denied(request: HttpRequest, exc: Exception) -> HttpResponse:
-        # As an outsider's look-up: nothing says whether the thing exists.
+    def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Refused like an outsider's look-up: nothing says whether the thing exists.
         return api.create_response(request, {"detail": "Not found"}, status=404)
 
     @api.exception_handler(RequestDataTooBig)

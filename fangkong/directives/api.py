@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -94,24 +93,21 @@ def notice_create(request: HttpRequest, payload: NoticeIn) -> Any:
     for index, measure in enumerate(payload.measures, start=1):
         if not measure.title.strip():
             raise HttpError(422, f"measures[{index}].title: a measure needs a title")
-    try:
-        notice = services.notice_create(
-            actor=actor,
-            division=division,
-            kind=payload.kind,
-            title=payload.title,
-            date=payload.date,
-            body=payload.body,
-            doc_number=payload.doc_number,
-            issuer_name=payload.issuer_name,
-            public=payload.public,
-            measures=[
-                services.MeasureInput(cn_numeral(index), m.title, m.text)
-                for index, m in enumerate(payload.measures, start=1)
-            ],
-        )
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    notice = services.notice_create(
+        actor=actor,
+        division=division,
+        kind=payload.kind,
+        title=payload.title,
+        date=payload.date,
+        body=payload.body,
+        doc_number=payload.doc_number,
+        issuer_name=payload.issuer_name,
+        public=payload.public,
+        measures=[
+            services.MeasureInput(cn_numeral(index), m.title, m.text)
+            for index, m in enumerate(payload.measures, start=1)
+        ],
+    )
     return Status(201, _notice_out(notice))
 
 
@@ -136,10 +132,7 @@ def notice_update(request: HttpRequest, notice_id: int, payload: NoticeChangeIn)
         for name in ("kind", "title", "date", "body", "doc_number", "issuer_name", "public")
     }
     fields.update(payload.dict(exclude_none=True))
-    try:
-        notice = services.notice_update(actor=actor, notice=notice, **fields)
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    notice = services.notice_update(actor=actor, notice=notice, **fields)
     return _notice_out(notice)
 
 
@@ -291,12 +284,9 @@ def report_attach(
     actor: Any = request.auth  # type: ignore[attr-defined]
     report = selectors.access_report_by_id(actor, report_id)
     selectors.access_assignment_by_id(actor, report.assignment_id, write=True)
-    try:
-        report = services.implementation_report_add_attachments(
-            actor=actor, report=report, attachments=files
-        )
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    report = services.implementation_report_add_attachments(
+        actor=actor, report=report, attachments=files
+    )
     return Status(201, _report_out(report))
 
 
@@ -309,16 +299,13 @@ def report_attach(
 def report_submit(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
     actor: Any = request.auth  # type: ignore[attr-defined]
     assignment = selectors.access_assignment_by_id(actor, assignment_id, write=True)
-    try:
-        report = services.implementation_report_submit(
-            actor=actor,
-            assignment=assignment,
-            text=payload.text,
-            status=payload.status,
-            figures=payload.figures,
-        )
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    report = services.implementation_report_submit(
+        actor=actor,
+        assignment=assignment,
+        text=payload.text,
+        status=payload.status,
+        figures=payload.figures,
+    )
     return Status(
         201,
         ReportOut(
@@ -406,12 +393,9 @@ def measure_assign(request: HttpRequest, payload: AssignIn) -> Any:
         if division is None:
             raise HttpError(422, f"division_codes: {code} is not a division")
         divisions.append(division)
-    try:
-        assignments = services.measure_assign(
-            actor=actor, measures=measures, divisions=divisions, deadline=payload.deadline
-        )
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    assignments = services.measure_assign(
+        actor=actor, measures=measures, divisions=divisions, deadline=payload.deadline
+    )
     return Status(
         201,
         [
@@ -435,12 +419,9 @@ def measure_assign(request: HttpRequest, payload: AssignIn) -> Any:
 def report_return(request: HttpRequest, report_id: int, payload: ReturnIn) -> ReportOut:
     actor: Any = request.auth  # type: ignore[attr-defined]
     report = selectors.access_report_by_id(actor, report_id, write=True)
-    try:
-        report = services.implementation_report_return(
-            actor=actor, report=report, comment=payload.comment
-        )
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+    report = services.implementation_report_return(
+        actor=actor, report=report, comment=payload.comment
+    )
     return ReportOut(
         id=report.pk, assignment_id=report.assignment_id, status=report.status, state=report.state
     )

@@ -8,7 +8,6 @@ from typing import Any
 
 import pydantic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -64,10 +63,6 @@ def _actor(request: HttpRequest) -> User:
 def _require_verifier(actor: User) -> None:
     if not selectors.may_verify(actor):
         raise HttpError(404, "Not found")
-
-
-def _detail(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
 
 
 def pass_out(green: GreenPass) -> PassOut:
@@ -149,12 +144,9 @@ def _verify(request: HttpRequest, body: VerifyIn) -> services.Verdict:
         raise HttpError(401, "Authentication required: log in or send a device token.")
     actor = auth
     _require_verifier(actor)
-    try:
-        return services.pass_check_verify(
-            actor=actor, code=body.code, checkpoint_id=body.checkpoint, at=timezone.now()
-        )
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
+    return services.pass_check_verify(
+        actor=actor, code=body.code, checkpoint_id=body.checkpoint, at=timezone.now()
+    )
 
 
 @csrf_exempt  # a session caller's CSRF token is checked by SessionAuth, as in the API
@@ -229,14 +221,9 @@ def checks_batch(request: HttpRequest, body: ChecksBatchIn) -> dict[str, Any]:
     """The wire format of ``/checkpoints/{id}/passages:batch``, for the preview duty page."""
     actor = _actor(request)
     _require_verifier(actor)
-    try:
-        outcomes = services.pass_checks_batch(
-            actor=actor, checkpoint_id=None, items=body.passages, now=timezone.now()
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _detail(exc)) from None
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
+    outcomes = services.pass_checks_batch(
+        actor=actor, checkpoint_id=None, items=body.passages, now=timezone.now()
+    )
     return {
         "results": [
             ChecksBatchResult(client_uuid=o.client_uuid, outcome=o.outcome, reason=o.reason)
@@ -289,26 +276,21 @@ def pass_create(request: HttpRequest, body: PassIn) -> Status[PassOut]:
     if division is None or not actor.can(Perm.PASSES_ISSUE, division.code):
         raise HttpError(404, "issuer: no such HQ in your jurisdiction")
     now = timezone.now()
-    try:
-        green = services.pass_create_full(
-            actor=actor,
-            division=division,
-            plate=body.plate,
-            vehicle_type=body.vehicle_type,
-            owner=body.owner,
-            driver_name=body.driver_name,
-            driver_id_number=body.driver_id_number,
-            driver_phone=body.driver_phone,
-            cargo=body.cargo,
-            origin=body.origin,
-            destination=body.destination,
-            days=body.days,
-            now=now,
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _detail(exc)) from None
-    except PermissionDenied:
-        raise HttpError(404, "Not found") from None
+    green = services.pass_create_full(
+        actor=actor,
+        division=division,
+        plate=body.plate,
+        vehicle_type=body.vehicle_type,
+        owner=body.owner,
+        driver_name=body.driver_name,
+        driver_id_number=body.driver_id_number,
+        driver_phone=body.driver_phone,
+        cargo=body.cargo,
+        origin=body.origin,
+        destination=body.destination,
+        days=body.days,
+        now=now,
+    )
     return Status(201, pass_out(green))
 
 
@@ -327,10 +309,5 @@ def pass_revoke(request: HttpRequest, pass_id: int, body: RevokeIn) -> PassOut:
         green = selectors.access_pass_by_id(actor, pass_id, write=True)
     except Http404:
         raise HttpError(404, "Not found") from None
-    try:
-        green = services.pass_revoke(
-            actor=actor, green=green, reason=body.reason, now=timezone.now()
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _detail(exc)) from None
+    green = services.pass_revoke(actor=actor, green=green, reason=body.reason, now=timezone.now())
     return pass_out(green)

@@ -45,16 +45,6 @@ router = Router(tags=["returnees"])
 PAGE_SIZE = 50
 
 
-def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{field}: {message}"
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        )
-    return " ".join(exc.messages)
-
-
 def _out(trip: ReturnTrip, actor: Any) -> TripOut:
     full = actor.can(Perm.PERSONAL_DATA, trip.division_code)
     person = trip.person
@@ -159,14 +149,11 @@ def trip_list(request: HttpRequest, filters: Query[TripFilterIn]) -> TripPage:
 @router.post("/returnees", response={201: TripOut}, summary="Register a returnee's trip")
 def trip_create(request: HttpRequest, payload: TripIn) -> Status[TripOut]:
     actor = _actor(request, Perm.RETURNEES_REGISTER)
-    try:
-        trip = services.returnee_register(
-            actor=actor,
-            data=services.TripData(**payload.dict()),
-            registered_via=RegisteredVia.STAFF,
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    trip = services.returnee_register(
+        actor=actor,
+        data=services.TripData(**payload.dict()),
+        registered_via=RegisteredVia.STAFF,
+    )
     return Status(201, _out(trip, actor))
 
 
@@ -191,18 +178,15 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
         observation = selectors.access_observation_by_id(actor, observation_id, write=True)
     except Http404:
         raise HttpError(404, "Not found") from None
-    try:
-        check = services.check_record(
-            actor=actor,
-            observation=observation,
-            temperature=str(payload.temperature),
-            symptoms=payload.symptoms,
-            contact=payload.contact,
-            note=payload.note,
-            checked_at=payload.checked_at,
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    check = services.check_record(
+        actor=actor,
+        observation=observation,
+        temperature=str(payload.temperature),
+        symptoms=payload.symptoms,
+        contact=payload.contact,
+        note=payload.note,
+        checked_at=payload.checked_at,
+    )
     return Status(201, _check_out(check))
 
 
@@ -220,19 +204,16 @@ def check_create(request: HttpRequest, observation_id: int, payload: CheckIn) ->
 )
 def observation_release(request: HttpRequest, payload: ReleaseIn) -> ReleaseOut:
     actor = _actor(request, Perm.RETURNEES_OBSERVE)
-    try:
-        clearance = (
-            services.clearance_clean(payload.clearance.by, payload.clearance.reason)
-            if payload.clearance is not None
-            else None
-        )
-        if payload.clearance is not None and clearance is None:
-            raise ValidationError({"clearance": [_("Name who gives the clearance, and why.")]})
-        outcomes = services.observation_release(
-            actor=actor, observation_ids=payload.ids, clearance=clearance
-        )
-    except ValidationError as exc:
-        raise HttpError(422, _message(exc)) from None
+    clearance = (
+        services.clearance_clean(payload.clearance.by, payload.clearance.reason)
+        if payload.clearance is not None
+        else None
+    )
+    if payload.clearance is not None and clearance is None:
+        raise ValidationError({"clearance": [_("Name who gives the clearance, and why.")]})
+    outcomes = services.observation_release(
+        actor=actor, observation_ids=payload.ids, clearance=clearance
+    )
     results = [
         ReleaseItemOut(
             id=o.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,7 @@ from django.http import Http404
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.divisions.models import Division
-from fangkong.lib.ids import InvalidNumber, normalize_plate
+from fangkong.lib.ids import InvalidNumber, division_scope_key, normalize_plate
 from fangkong.passes.models import GreenPass, PassCheck, Vehicle
 
 
@@ -113,3 +114,25 @@ def green_channel_timings(
         "log_ms": statistics.median(logs) if logs else None,
         "count": float(len(rows)),
     }
+
+
+def place_names(values: Iterable[str]) -> dict[str, str]:
+    """The name to show for each route end: a division code becomes the division's name (one
+    query for all of them); a place outside the region, or an unknown code, stays as written."""
+    keys: dict[str, str] = {}
+    for value in values:
+        try:
+            keys[value] = division_scope_key(value)
+        except InvalidNumber:
+            continue
+    names = dict(Division.objects.filter(code__in=set(keys.values())).values_list("code", "name"))
+    return {value: names.get(keys.get(value, ""), value) for value in values}
+
+
+def with_route_names(passes: Iterable[GreenPass]) -> None:
+    """Set ``origin_name`` and ``destination_name`` on each pass, for pages and prints."""
+    rows = list(passes)
+    names = place_names([p.origin for p in rows] + [p.destination for p in rows])
+    for green in rows:
+        green.origin_name = names[green.origin]  # type: ignore[attr-defined]
+        green.destination_name = names[green.destination]  # type: ignore[attr-defined]

@@ -56,6 +56,7 @@ def pass_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for green in page:
         green.current_status = green.status_at(now)  # type: ignore[attr-defined]
+    selectors.with_route_names(page)
     return render(
         request,
         "passes/pass_list.html",
@@ -143,6 +144,7 @@ def pass_bulk(request: HttpRequest) -> HttpResponse:
 def pass_detail(request: HttpRequest, pass_id: int) -> HttpResponse:
     actor = _actor(request)
     green = selectors.access_pass_by_id(actor, pass_id)
+    selectors.with_route_names([green])
     return render(
         request,
         "passes/pass_detail.html",
@@ -159,6 +161,7 @@ def pass_detail(request: HttpRequest, pass_id: int) -> HttpResponse:
 @login_required
 def pass_print(request: HttpRequest, pass_id: int) -> HttpResponse:
     green = selectors.access_pass_by_id(_actor(request), pass_id)
+    selectors.with_route_names([green])
     return render(
         request,
         "passes/pass_print.html",

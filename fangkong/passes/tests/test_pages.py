@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from fangkong.lib.qr import read_qr
 from fangkong.lib.tests.test_dcc_vectors import TESTDATA
+from fangkong.passes import selectors, services
 from fangkong.passes.models import GreenPass
 from fangkong.passes.tests.helpers import T0, PassesTestCase
 from fangkong.passes.tests.test_pass_bulk_issue import fleet, xlsx
@@ -58,6 +59,45 @@ class PassPagesTests(PassesTestCase):
         assert "<svg" in html
         for text in ("蒙M12345", "生活必需品", "阿拉善左旗", green.serial):
             assert text in html
+
+    def test_the_print_names_the_driver_and_the_route_and_has_a_seal_area(self) -> None:
+        green = self.issue()  # from 152921 (阿拉善左旗) to 银川市
+        town = services.pass_create_full(
+            actor=self.transport,
+            division=self.left,
+            plate="蒙M22222",
+            cargo="medical",
+            origin="银川市",
+            destination="152921102",
+            now=T0,
+        )
+        client = self.client_for(self.transport)
+        html = client.get(f"/passes/{green.pk}/print/").content.decode()
+        route = html.split('data-testid="route">', 1)[1].split("</dd>", 1)[0]
+        assert route == "阿拉善左旗 → 银川市"
+        assert "张三 152921********0013" in html
+        assert "盖章处" in html
+        assert 'data-testid="seal"' in html
+        assert ">152921<" not in html and "152921 →" not in html
+        html = client.get(f"/passes/{town.pk}/print/").content.decode()
+        route = html.split('data-testid="route">', 1)[1].split("</dd>", 1)[0]
+        assert route == "银川市 → 温都尔勒图镇"
+        assert "152921102" not in html
+
+    def test_the_list_and_the_detail_show_route_names_not_codes(self) -> None:
+        green = self.issue()
+        client = self.client_for(self.transport)
+        for url in ("/passes/", f"/passes/{green.pk}/"):
+            html = client.get(url).content.decode()
+            assert "阿拉善左旗 → 银川市" in html
+            assert "152921 →" not in html
+
+    def test_an_unknown_code_or_a_place_outside_stays_as_written(self) -> None:
+        assert selectors.place_names(["999999", "银川市", "152921"]) == {
+            "999999": "999999",
+            "银川市": "银川市",
+            "152921": "阿拉善左旗",
+        }
 
     def test_issuing_through_the_form(self) -> None:
         response = self.client_for(self.transport).post(

@@ -89,6 +89,7 @@ def _check_out(check: DailyCheck) -> CheckOut:
         checked_by=check.checked_by.username if check.checked_by else "",
         temperature=float(check.temperature),
         symptoms=check.symptom_list,
+        symptom_names=check.symptom_labels,
         contact=check.contact,
         note=check.note,
         fever=check.is_fever,

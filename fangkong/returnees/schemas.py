@@ -95,7 +95,8 @@ class CheckOut(Schema):
     checked_at: datetime
     checked_by: str = Field(description="the username of who recorded it; empty if unknown")
     temperature: float
-    symptoms: list[str]
+    symptoms: list[str] = Field(description="symptom codes (see the check form's choices)")
+    symptom_names: list[str] = Field(description="the symptoms in words, in the reader's language")
     contact: str
     note: str
     fever: bool

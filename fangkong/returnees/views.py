@@ -319,6 +319,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                             "how": check.get_contact_display(),
                             "who": check.checked_by or "—",
                         },
+                        "symptoms": "、".join(check.symptom_labels),
                         "fever": check.is_fever,
                         "check": True,
                     }

@@ -13,6 +13,7 @@ from fangkong.assistance.api import router as assistance_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.community.api import router as community_router
 from fangkong.core.api_errors import install as install_error_contract
+from fangkong.core.api_input import StrictParser
 from fangkong.core.ratelimit import refusal_message
 from fangkong.directives.api import router as directives_router
 from fangkong.divisions.api import router as divisions_router
@@ -28,6 +29,7 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     urls_namespace="api-v1",
+    parser=StrictParser(),  # no NUL, lone surrogate, NaN or deep nesting reaches a schema
 )
 
 

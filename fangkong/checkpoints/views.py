@@ -693,11 +693,22 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
 def coverage_gaps(request: HttpRequest) -> HttpResponse:
     actor: Any = request.user
     require_perm(actor, Perm.CHECKPOINTS_VIEW)
+    banners = selectors.roster_problems(actor=actor)
+    # A double-booked shift is a link only for those who may edit it (never a "not found").
+    editable = {
+        shift.pk
+        for banner in banners
+        for item in banner.checkpoints
+        for booking in item.double_bookings
+        for shift in (booking.first, booking.second)
+        if actor.can(Perm.CHECKPOINTS_REQUEST, shift.division_code)
+    }
     return render(
         request,
         "checkpoints/coverage_gaps.html",
         {
-            "banners": selectors.roster_problems(actor=actor),
+            "banners": banners,
+            "editable": editable,
             "nav_current": "checkpoints:coverage-gaps",
         },
     )

@@ -74,6 +74,10 @@ def _schema_message(error: dict[str, Any]) -> str:
         }
     if kind in {"json_invalid", "model_attributes_type", "dict_type", "model_type"}:
         return _("The body must be a JSON object.")
+    if kind == "nul_character":
+        return _("Remove the NUL character: it cannot be stored.")
+    if kind == "lone_surrogate":
+        return _("Remove the broken character (a lone surrogate): it cannot be stored.")
     if kind in {"list_type", "tuple_type", "set_type"}:
         return _("Enter a list of values.")
     return _("Enter a valid value.")

@@ -12,6 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 VERB_LABELS: dict[str, str | Promise] = {
+    "bulletin.draft": pgettext_lazy("audit action", "Bulletin drafted"),
+    "bulletin.send": pgettext_lazy("audit action", "Bulletin sent"),
     "alert.acknowledge": pgettext_lazy("audit action", "Alert acknowledged"),
     "alert.preferences": pgettext_lazy("audit action", "Alert preferences changed"),
     "application.approved": pgettext_lazy("audit detail", "Application approved"),
@@ -138,6 +140,10 @@ VERB_LABELS: dict[str, str | Promise] = {
 }
 
 DETAIL_LABELS: dict[str, str | Promise] = {
+    "audience": pgettext_lazy("audit detail", "audience"),
+    "recipients": pgettext_lazy("audit detail", "recipients"),
+    "unchanged": pgettext_lazy("audit detail", "unchanged"),
+    "rejected": pgettext_lazy("audit detail", "rejected"),
     "check": pgettext_lazy("audit detail", "check"),
     "override_reason": pgettext_lazy("audit detail", "override reason"),
     "quiet": pgettext_lazy("audit detail", "quiet hours"),

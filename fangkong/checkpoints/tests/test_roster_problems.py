@@ -103,8 +103,15 @@ class RosterProblemTests(BaseTestCase):
         assert page.count('data-testid="banner-roster"') == 1
         assert "阿拉善左旗" in page
         assert page.count('data-testid="double-booking"') == 2
-        assert f"/checkpoints/shifts/{first.pk}/edit/" in page
-        assert f"/checkpoints/shifts/{second.pk}/edit/" in page
+        # The commander may not edit shifts: the bookings are named, not links to a 404.
+        assert f"/checkpoints/shifts/{first.pk}/edit/" not in page
+        assert (
+            self.client_for(self.officer).get(f"/checkpoints/shifts/{first.pk}/edit/").status_code
+            == 404
+        )
+        office = self.client_for(self.colleague).get("/checkpoints/gaps/").content.decode()
+        assert f"/checkpoints/shifts/{first.pk}/edit/" in office
+        assert f"/checkpoints/shifts/{second.pk}/edit/" in office
         assert 'data-testid="gap-link"' in page
         # The week view marks the shift and names the other one.
         week = self.week(self.east, "2020-02-10")

@@ -19,6 +19,13 @@ ALLOWED = frozenset(
         "English",
         "QR",
         "PDF",
+        "PNG",
+        "SVG",
+        "JPEG",
+        "WebP",
+        "OGG",
+        "WAV",
+        "MP3",
         "ID",
         "CSV",
         "xlsx",
@@ -51,7 +58,8 @@ ALLOWED = frozenset(
     }
 )
 _SKIP_TAGS = {"script", "style", "code", "pre", "textarea", "svg", "template", "noscript"}
-_WORD = re.compile(r"(?<![A-Za-z0-9_@.\-/:])[A-Za-z]{2,}(?![A-Za-z0-9_@\-/])")
+# Not part of a longer token: an address (http://…), a file name, a code with digits or dashes.
+_WORD = re.compile(r"(?<![A-Za-z0-9_@.\-/:])[A-Za-z]{2,}(?![A-Za-z0-9_@\-/:.])")
 
 
 class _Text(HTMLParser):

@@ -115,3 +115,52 @@ class ErrorShapeTests(BaseTestCase):
         )
         assert outsider.status_code == 404
         assert outsider.json() == {"detail": "Not found"}
+
+
+class InputBoundsTests(BaseTestCase):
+    """What the database could not store never reaches a schema (``fangkong.core.api_input``)."""
+
+    def send(self, raw: bytes) -> Any:
+        return self.client_for(self.colleague).post(
+            "/api/v1/community/gatherings", raw, content_type="application/json"
+        )
+
+    def test_nul_surrogates_nan_and_deep_nesting_in_a_body_are_refused_and_nothing_is_stored(
+        self,
+    ) -> None:
+        from fangkong.community.models import GatheringReport
+
+        when = (timezone.now() + timedelta(hours=2)).isoformat()
+        good = {
+            "kind": "entertainment",
+            "place": "KTV",
+            "division": BAYANHAOTE,
+            "occurs_at": when,
+            "estimated_people": 25,
+        }
+        deep: Any = "x"
+        for _ in range(40):
+            deep = [deep]
+        bodies = {
+            "nul": json.dumps({**good, "place": "K\x00TV"}).encode(),
+            "nul in a key": json.dumps({**good, "x\x00": 1}).encode(),
+            "lone surrogate": json.dumps({**good, "place": "\ud800"}).encode(),
+            "NaN": json.dumps(good).replace("25", "NaN").encode(),
+            "Infinity": json.dumps(good).replace("25", "-Infinity").encode(),
+            "deep": json.dumps({**good, "organiser": deep}).encode(),
+        }
+        for what, raw in bodies.items():
+            response = self.send(raw)
+            assert response.status_code == 400, (what, response.content)
+            assert response.json() == {"detail": "Cannot parse request body"}, what
+        assert not GatheringReport.objects.exists()
+        assert self.send(json.dumps(good).encode()).status_code == 201
+
+    def test_nul_in_a_query_names_the_field(self) -> None:
+        client = self.client_for(self.colleague)
+        response = client.get("/api/v1/divisions?parent=1529%00", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 422
+        assert response.json()["errors"] == {
+            "parent": ["Remove the NUL character: it cannot be stored."]
+        }
+        assert client.get("/api/v1/divisions?parent=1529").status_code == 200

@@ -4,23 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0003_delete_lookupfailure'),
+        ("assistance", "0003_delete_lookupfailure"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='item',
-            options={'ordering': ('name', 'unit'), 'verbose_name': 'item', 'verbose_name_plural': 'items'},
+            name="item",
+            options={
+                "ordering": ("name", "unit"),
+                "verbose_name": "item",
+                "verbose_name_plural": "items",
+            },
         ),
         migrations.AlterField(
-            model_name='item',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='item'),
+            model_name="item",
+            name="name",
+            field=models.CharField(max_length=80, verbose_name="item"),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('name', 'unit'), name='assistance_item_name_unit'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("name", "unit"), name="assistance_item_name_unit"
+            ),
         ),
     ]

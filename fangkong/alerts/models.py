@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.jurisdiction import JurisdictionQuerySet
 from fangkong.core.models import CodeField
@@ -241,8 +242,8 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
+        verbose_name = pgettext_lazy("sms", "delivery")
+        verbose_name_plural = pgettext_lazy("sms", "deliveries")
         ordering = ("-created_at", "-id")
         constraints = [
             models.UniqueConstraint(fields=("alert", "channel"), name="delivery_alert_channel"),
@@ -281,7 +282,10 @@ class DeliveryAttempt(models.Model):
     """Each attempt to hand a delivery to the gateway, with the gateway's answer."""
 
     delivery = models.ForeignKey(
-        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="log"
+        Delivery,
+        verbose_name=pgettext_lazy("sms", "delivery"),
+        on_delete=models.CASCADE,
+        related_name="log",
     )
     number = models.PositiveIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started"))

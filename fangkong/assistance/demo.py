@@ -122,7 +122,7 @@ def populate(*, rng: random.Random, scale: int, out: TextIO) -> None:
             defaults={"division": Division.objects.get(code="1529"), "division_code": "1529"},
         )
         items = [
-            Item.objects.get_or_create(name=name, defaults={"unit": unit, "whole_units": whole})[0]
+            Item.objects.get_or_create(name=name, unit=unit, defaults={"whole_units": whole})[0]
             for name, unit, whole in ITEMS
         ]
     donor = donations.donor_create(actor=logistics, kind=DonorKind.COMPANY, name="内蒙古某粮油公司")

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Role
+from fangkong.core.numbers import number_error
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key, normalize_mobile
 
@@ -88,7 +89,7 @@ class DivisionCodeField(forms.CharField):
         try:
             key = division_scope_key(text)
         except InvalidNumber as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(number_error(exc)) from None
         division = Division.objects.filter(code=key).first()
         if division is None:
             raise forms.ValidationError(self.error_messages["unknown"] % {"code": text})

@@ -65,6 +65,7 @@ from fangkong.assistance.services import (
     visits,
 )
 from fangkong.core.audit import record_audit
+from fangkong.core.numbers import number_error
 from fangkong.core.ratelimit import PublicWriteThrottle
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
@@ -382,7 +383,7 @@ def _division(code: str) -> Division:
     try:
         key = division_scope_key(code)
     except InvalidNumber as exc:
-        raise HttpError(422, f"division_code: {exc}") from None
+        raise HttpError(422, f"division_code: {number_error(exc)}") from None
     division = Division.objects.filter(code=key).first()
     if division is None:
         raise HttpError(422, f"division_code: no division {code}")

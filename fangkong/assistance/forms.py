@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -75,7 +77,10 @@ class ApplicationForm(forms.Form):
     applicant_id_number = forms.CharField(label=_("ID number"), max_length=18)
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     amount_requested = forms.DecimalField(
-        label=_("Amount requested (yuan per month)"), min_value=0, decimal_places=2
+        label=_("Amount requested (yuan)"),
+        help_text=_("Temporary aid: the one-off amount. Other kinds: the amount per month."),
+        min_value=0,
+        decimal_places=2,
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -94,6 +99,11 @@ class StepForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, one_off: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if one_off:  # a one-off grant is paid once, never worded as monthly
+            self.fields["amount_granted"].label = _("Amount granted, paid once (yuan)")
 
 
 class ExtensionForm(forms.Form):

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.utils.translation import gettext_noop
 
 from fangkong.assistance.models import Category
+from fangkong.core.numbers import number_error
 from fangkong.lib.ids import InvalidNumber, division_scope_key, normalize_mobile, parse_id_number
 from fangkong.lib.spreadsheet import (
     Columns,
@@ -136,7 +137,7 @@ def read_roster(stream: IO[bytes], filename: str = "roster.xlsx") -> list[Househ
             try:
                 id_number = parse_id_number(id_text).number
             except InvalidNumber as exc:
-                err(number, "id_number", str(exc))
+                err(number, "id_number", number_error(exc))
             else:
                 if id_number in seen_ids:
                     err(
@@ -152,7 +153,7 @@ def read_roster(stream: IO[bytes], filename: str = "roster.xlsx") -> list[Househ
             try:
                 phone = normalize_mobile(phone_text)
             except InvalidNumber as exc:
-                err(number, "phone", str(exc))
+                err(number, "phone", number_error(exc))
         person = MemberRow(number, name, relation, id_number, phone)
         if relation.lower() not in HEAD_RELATIONS:
             members.append((key, person))
@@ -171,7 +172,7 @@ def read_roster(stream: IO[bytes], filename: str = "roster.xlsx") -> list[Househ
         try:
             division_code = division_scope_key(_text(cell(values, "division")))
         except InvalidNumber as exc:
-            err(number, "division", str(exc))
+            err(number, "division", number_error(exc))
         category_text = _text(cell(values, "category"))
         category = CATEGORY_WORDS.get(category_text) or CATEGORY_WORDS.get(category_text.lower())
         if category is None:

@@ -46,6 +46,7 @@ from fangkong.community.schemas import (
     TaskOut,
 )
 from fangkong.community.services import family_events, gatherings, hygiene, publicity
+from fangkong.core.numbers import number_error
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, division_scope_key
 from fangkong.lib.masking import mask_phone
@@ -62,7 +63,7 @@ def _division(code: str, field: str = "division") -> Division:
     try:
         key = division_scope_key(code)
     except InvalidNumber as exc:
-        raise HttpError(422, f"{field}: {exc}") from None
+        raise HttpError(422, f"{field}: {number_error(exc)}") from None
     division = Division.objects.filter(code=key).first()
     if division is None:
         raise HttpError(422, f"{field}: no division has the code {code}")

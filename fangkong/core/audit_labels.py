@@ -58,6 +58,7 @@ VERB_LABELS: dict[str, str | Promise] = {
     "distribution.plan": pgettext_lazy("audit detail", "Distribution planned"),
     "divisions.load": pgettext_lazy("audit detail", "Divisions loaded"),
     "donation.receive": pgettext_lazy("audit detail", "Donation received"),
+    "item.create": pgettext_lazy("audit detail", "Stock item type added"),
     "donor.create": pgettext_lazy("audit detail", "Donor added"),
     "emergency_period.create": pgettext_lazy("audit detail", "Emergency period declared"),
     "emergency_period.update": pgettext_lazy("audit detail", "Emergency period changed"),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from fangkong.core.numbers import number_error
 from fangkong.divisions import selectors
 from fangkong.divisions.models import Division
 from fangkong.divisions.schemas import DivisionOut
@@ -39,7 +40,7 @@ def division_list(request: HttpRequest, filters: Query[DivisionFilter]) -> list[
         try:
             division_scope_key(filters.parent)
         except InvalidNumber as exc:
-            raise HttpError(422, f"parent: {exc}") from None
+            raise HttpError(422, f"parent: {number_error(exc)}") from None
     rows = selectors.division_search(q=filters.q, parent=filters.parent, limit=filters.limit)
     return [_out(d) for d in rows]
 

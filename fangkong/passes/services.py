@@ -22,6 +22,7 @@ from fangkong.checkpoints import services as checkpoint_services
 from fangkong.checkpoints.models import Checkpoint
 from fangkong.checkpoints.models import Status as CheckpointStatus
 from fangkong.core.audit import record_audit
+from fangkong.core.numbers import number_error
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division
 from fangkong.lib import signing
@@ -140,7 +141,7 @@ def _clean_plate(value: str) -> str:
     try:
         return normalize_plate(value)
     except InvalidNumber as exc:
-        raise ValidationError({"plate": str(exc)}) from None
+        raise ValidationError({"plate": number_error(exc)}) from None
 
 
 def vehicle_upsert(
@@ -176,11 +177,11 @@ def driver_upsert(
     try:
         number = parse_id_number(id_number).number
     except InvalidNumber as exc:
-        raise ValidationError({"driver_id_number": str(exc)}) from None
+        raise ValidationError({"driver_id_number": number_error(exc)}) from None
     try:
         mobile = normalize_mobile(phone) if phone else ""
     except InvalidNumber as exc:
-        raise ValidationError({"driver_phone": str(exc)}) from None
+        raise ValidationError({"driver_phone": number_error(exc)}) from None
     with transaction.atomic():
         driver, created = Driver.objects.get_or_create(
             id_number=number,
@@ -516,7 +517,7 @@ def pass_bulk_issue(
                 )
             seen_plates.setdefault(item["plate"], number)
         except InvalidNumber as exc:
-            problem("plate", str(exc))
+            problem("plate", number_error(exc))
         cargo = item.get("cargo", "")
         item["cargo"] = cargo if cargo in Cargo.values else _CARGO_WORDS.get(cargo, "")
         if not item["cargo"]:
@@ -538,14 +539,14 @@ def pass_bulk_issue(
             try:
                 item["driver_id_number"] = parse_id_number(item.get("driver_id_number", "")).number
             except InvalidNumber as exc:
-                problem("driver_id_number", str(exc))
+                problem("driver_id_number", number_error(exc))
             if not item.get("driver_name"):
                 problem("driver_name", gettext_noop("required with an ID number"))
             if item.get("driver_phone"):
                 try:
                     item["driver_phone"] = normalize_mobile(item["driver_phone"])
                 except InvalidNumber as exc:
-                    problem("driver_phone", str(exc))
+                    problem("driver_phone", number_error(exc))
         parsed.append((number, item))
     if errors:
         raise SpreadsheetError(problems=errors)

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from fangkong.accounts.roles import Perm
 from fangkong.core.audit import record_audit
 from fangkong.core.models import EmergencyPeriod
+from fangkong.core.numbers import number_error
 from fangkong.core.rollups import bump, bump_many
 from fangkong.divisions.models import Division, Level
 from fangkong.divisions.services import pinyin_keys
@@ -76,43 +76,6 @@ def _observation_days() -> int:
 
 
 # --- validation shared by staff entry, self-registration and the import --------------------
-
-#: ``fangkong.lib.ids`` raises ``InvalidNumber`` with these English messages; they are marked
-#: here so that the returnees catalogue translates them (see ``number_error``).
-NUMBER_MESSAGES = (
-    gettext_noop("ID number must have 18 characters (or 15 digits for an old card)"),
-    gettext_noop("ID number must be 17 digits followed by a digit or X"),
-    gettext_noop("ID number holds an impossible birth date"),
-    gettext_noop("ID number check digit is wrong"),
-    gettext_noop("ID number holds an unknown address code (its first 6 digits)"),
-    gettext_noop("ID number holds a birth date in the future"),
-    gettext_noop("mobile number must be 11 digits starting with 13-19"),
-    gettext_noop(
-        "plate must be a province character, a letter and 5 characters (6 for new-energy)"
-    ),
-    gettext_noop("unified social credit code is not valid"),
-    gettext_noop("unified social credit code check digit is wrong"),
-    gettext_noop("unified social credit code must have 18 characters"),
-)
-
-
-def number_error(exc: InvalidNumber) -> str:
-    """The message of an ``InvalidNumber`` in the active language.
-
-    The library words a few messages with python-stdnum's own English in brackets; those are
-    said here in words the catalogue knows.
-    """
-    text = str(exc)
-    if text.startswith("ID number is not valid"):
-        text = "ID number holds an unknown address code (its first 6 digits)"
-    elif text.startswith("unified social credit code is not valid"):
-        if "checksum" in text:
-            text = "unified social credit code check digit is wrong"
-        elif "length" in text:
-            text = "unified social credit code must have 18 characters"
-        else:
-            text = "unified social credit code is not valid"
-    return _(text)
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from fangkong.assistance.models import (
 from fangkong.assistance.services.permissions import APPROVE, CASEWORK, _require
 from fangkong.core.audit import record_audit
 from fangkong.core.models import EmergencyPeriod
+from fangkong.core.numbers import number_error
 from fangkong.core.rollups import bump
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_mobile, parse_id_number
@@ -78,7 +79,7 @@ def application_submit(
         number = parse_id_number(applicant_id_number).number
         phone = normalize_mobile(applicant_phone) if applicant_phone else ""
     except InvalidNumber as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(number_error(exc)) from None
     if amount_requested < 0:
         raise ValidationError(_("The amount cannot be negative."))
     ApplicationKind(kind)

@@ -15,6 +15,7 @@ from fangkong.assistance.alerting import help_overdue_alert
 from fangkong.assistance.models import HelpChannel, HelpLevel, HelpRequest, HelpStatus
 from fangkong.assistance.services.permissions import CASEWORK, _require
 from fangkong.core.audit import record_audit
+from fangkong.core.numbers import number_error
 from fangkong.core.rollups import bump
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_mobile
@@ -40,7 +41,7 @@ def help_request_create(
     try:
         mobile = normalize_mobile(phone)
     except InvalidNumber as exc:
-        raise ValidationError({"phone": str(exc)}) from None
+        raise ValidationError({"phone": number_error(exc)}) from None
     if not description.strip():
         raise ValidationError({"description": _("Say what help is needed.")})
     now = timezone.now()

@@ -18,6 +18,7 @@ from fangkong.assistance.models import Category, Household, HouseholdMember, Hou
 from fangkong.assistance.roster import read_roster
 from fangkong.assistance.services.permissions import CASEWORK, _require
 from fangkong.core.audit import record_audit
+from fangkong.core.numbers import number_error
 from fangkong.core.rollups import bump
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_mobile, parse_id_number
@@ -149,7 +150,7 @@ def household_register(
         number = parse_id_number(head_id_number).number
         phone = normalize_mobile(head_phone) if head_phone else ""
     except InvalidNumber as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(number_error(exc)) from None
     if Category(category) and monthly_allowance < 0:
         raise ValidationError(_("The allowance cannot be negative."))
     if Household.objects.filter(head_id_number=number).exists():

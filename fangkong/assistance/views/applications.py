@@ -59,7 +59,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     actor = _actor(request)
     application = selectors.access_application_by_id(actor, application_id)
-    form = forms.StepForm(request.POST or None)
+    form = forms.StepForm(request.POST or None, one_off=application.is_one_off)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         approve = data["decision"] == "pass"

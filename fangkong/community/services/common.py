@@ -14,6 +14,7 @@ from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm
 from fangkong.community.models import Photo
 from fangkong.community.uploads import MAX_PHOTOS, CleanFile, clean_photo
+from fangkong.core.numbers import number_error
 from fangkong.divisions.models import Division
 from fangkong.lib.ids import InvalidNumber, normalize_mobile
 
@@ -38,7 +39,7 @@ def _phone(value: str, field: str = "phone") -> str:
     try:
         return normalize_mobile(value)
     except InvalidNumber as exc:
-        raise ValidationError({field: str(exc)}) from None
+        raise ValidationError({field: number_error(exc)}) from None
 
 
 def _text(value: str, field: str, *, required: bool = True, max_length: int = 200) -> str:

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fangkong.core.audit_labels import DETAIL_LABELS, VERB_LABELS
+from fangkong.core.audit_labels import DETAIL_LABELS, VALUE_LABELS, VERB_LABELS
 from fangkong.core.models import AuditEntry
 
 _ROLE_AT = re.compile(r"^([a-z_]+)@(\d{2,12})$")
@@ -72,18 +72,21 @@ class _Context:
     def division(self, code: str) -> str:
         return self.divisions.get(code, code)
 
-    def value(self, value: Any, field: models.Field[Any, Any] | None) -> str:
+    def value(self, value: Any, field: models.Field[Any, Any] | None, key: str = "") -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):
             return pgettext("audit detail", "yes") if value else pgettext("audit detail", "no")
         if isinstance(value, list):
-            return "、".join(self.value(v, field) for v in value) or "—"
+            return "、".join(self.value(v, field, key) for v in value) or "—"
         if isinstance(value, dict):
             return "；".join(
-                f"{self.key(str(k), None)}：{self.value(v, None)}" for k, v in value.items()
+                f"{self.key(str(k), None)}：{self.value(v, None, str(k))}" for k, v in value.items()
             )
         if isinstance(value, str):
+            coded = VALUE_LABELS.get(key, {})
+            if value in coded:
+                return str(coded[value])
             if field is not None and field.choices:
                 choices = {str(k): str(v) for k, v in field.flatchoices}
                 if value in choices:
@@ -129,7 +132,7 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
         extra = e.extra if isinstance(e.extra, dict) else {"": e.extra}
         for key, value in extra.items():
             field = _field(model, "status" if key in _STATUS_KEYS else key)
-            details.append((context.key(key, model), context.value(value, field)))
+            details.append((context.key(key, model), context.value(value, field, key)))
         rows.append(
             AuditRow(
                 entry=e,

@@ -161,8 +161,10 @@ DETAIL_LABELS: dict[str, str | Promise] = {
     "changed": pgettext_lazy("audit detail", "changed"),
     "changes": pgettext_lazy("audit detail", "changes"),
     "channel": pgettext_lazy("audit detail", "channel"),
+    "checked_at": pgettext_lazy("audit detail", "checked at"),
     "checkpoint": pgettext_lazy("audit detail", "checkpoint"),
     "clashes": pgettext_lazy("audit detail", "clashes"),
+    "code": pgettext_lazy("audit detail", "why"),
     "cleared_by": pgettext_lazy("audit detail", "cleared by"),
     "comment": pgettext_lazy("audit detail", "comment"),
     "count": pgettext_lazy("audit detail", "count"),
@@ -257,3 +259,13 @@ DETAIL_LABELS: dict[str, str | Promise] = {
     "via": pgettext_lazy("audit detail", "via"),
     "was": pgettext_lazy("audit detail", "was"),
 }
+
+#: Coded values of a detail, in words: detail key → {stored code → label}. The apps that store
+#: such codes register their labels (``register_values``) when they start, so the audit page
+#: names a hold reason or an alert kind without the foundation knowing the apps.
+VALUE_LABELS: dict[str, dict[str, str | Promise]] = {}
+
+
+def register_values(key: str, labels: dict[str, str | Promise]) -> None:
+    """Name the coded values an app stores under the detail ``key``."""
+    VALUE_LABELS.setdefault(key, {}).update(labels)

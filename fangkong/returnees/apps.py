@@ -8,6 +8,9 @@ class ReturneesConfig(AppConfig):
     verbose_name = _("Returnees")
 
     def ready(self) -> None:
+        from fangkong.core.audit_labels import register_values
         from fangkong.returnees import alerting, metrics  # noqa: F401 - alerting registers its sweep
+        from fangkong.returnees.models import HoldCode
 
         metrics.register()
+        register_values("code", {code.value: code.label for code in HoldCode})

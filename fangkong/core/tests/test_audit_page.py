@@ -58,3 +58,37 @@ class AuditPageTests(BaseTestCase):
         assert "returnee.register" in body
         assert "checkpoint.approve" not in body
         assert AuditEntry.objects.filter(verb="audit.export", actor=self.officer).exists()
+
+
+class CodedValuesInWordsTests(BaseTestCase):
+    """Codes an app stores in a detail (a hold reason, an alert kind) read as words."""
+
+    def test_a_cleared_release_and_an_acknowledged_alert_show_no_codes(self):
+        with transaction.atomic():
+            record_audit(
+                self.officer,
+                "observation.release_cleared",
+                None,
+                division_code="152921",
+                cleared_by="旗疾控中心 李医生",
+                reason="复查正常",
+                overridden=[
+                    {"code": "missed_check", "day": "2026-11-15", "temperature": None},
+                    {"code": "fever", "day": "2026-11-16", "checked_at": "2026-11-16T08:00"},
+                ],
+            )
+            record_audit(
+                self.officer,
+                "alert.acknowledge",
+                None,
+                division_code="152921",
+                kind="fever_recorded",
+            )
+        page = self.client_for(self.officer).get("/hq/audit/").content.decode()
+        assert "missed_check" not in page
+        assert "fever_recorded" not in page
+        assert "checked_at" not in page
+        assert "缺少当日监测" in page  # the hold reason
+        assert "发热读数" in page
+        assert "发现发热" in page  # the alert kind
+        assert "监测时间" in page

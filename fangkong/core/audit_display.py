@@ -19,6 +19,10 @@ from fangkong.core.models import AuditEntry
 _ROLE_AT = re.compile(r"^([a-z_]+)@(\d{2,12})$")
 # Keys whose value is a status of the entry's object.
 _STATUS_KEYS = {"to", "from_status", "was", "previous", "status"}
+# Keys whose values are division codes, and keys whose values are usernames: shown by name.
+_DIVISION_KEYS = {"division", "divisions", "division_code", "banner", "banners"}
+_USER_KEYS = {"people", "user", "users", "members", "leader"}
+_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
 
 
 @dataclass
@@ -58,14 +62,22 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any
 class _Context:
     def __init__(self, entries: list[AuditEntry]) -> None:
         codes: set[str] = set()
+        usernames: set[str] = set()
         for e in entries:
             if e.division_code:
                 codes.add(e.division_code)
             for value in _walk(e.extra):
                 if isinstance(value, str) and (m := _ROLE_AT.match(value)):
                     codes.add(m.group(2))
+            if isinstance(e.extra, dict):
+                for key in _DIVISION_KEYS & e.extra.keys():
+                    codes.update(v for v in _walk(e.extra[key]) if isinstance(v, str))
+                for key in _USER_KEYS & e.extra.keys():
+                    usernames.update(v for v in _walk(e.extra[key]) if isinstance(v, str))
         division = apps.get_model("divisions", "Division")
         self.divisions = dict(division.objects.filter(code__in=codes).values_list("code", "name"))
+        user = apps.get_model("accounts", "User")
+        self.users = {u.username: str(u) for u in user.objects.filter(username__in=usernames)}
         membership = apps.get_model("accounts", "Membership")
         self.roles = {str(k): str(v) for k, v in membership._meta.get_field("role").choices or []}
 
@@ -87,6 +99,10 @@ class _Context:
             coded = VALUE_LABELS.get(key, {})
             if value in coded:
                 return str(coded[value])
+            if key in _DIVISION_KEYS and _CODE.match(value):
+                return self.division(value)
+            if key in _USER_KEYS and value in self.users:
+                return self.users[value]
             if field is not None and field.choices:
                 choices = {str(k): str(v) for k, v in field.flatchoices}
                 if value in choices:

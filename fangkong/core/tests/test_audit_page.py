@@ -92,3 +92,27 @@ class CodedValuesInWordsTests(BaseTestCase):
         assert "发热读数" in page
         assert "发现发热" in page  # the alert kind
         assert "监测时间" in page
+
+    def test_people_and_divisions_in_details_show_by_name(self):
+        from fangkong.accounts.models import User
+
+        User.objects.filter(pk=self.colleague.pk).update(display_name="巴特尔")
+        with transaction.atomic():
+            record_audit(
+                self.officer,
+                "checkpoint.shift_create",
+                None,
+                division_code="152921",
+                people=[self.colleague.username],
+            )
+            record_audit(
+                self.officer,
+                "measure.split",
+                None,
+                division_code="152921",
+                divisions=["152921", "152923"],
+            )
+        page = self.client_for(self.league_commander).get("/hq/audit/").content.decode()
+        assert "巴特尔" in page
+        assert "阿拉善左旗、额济纳旗" in page
+        assert "152921、152923" not in page

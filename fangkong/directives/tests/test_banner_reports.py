@@ -131,6 +131,12 @@ class BannerReportTests(BaseTestCase):
         body = task.content.decode()
         assert 'data-testid="returned-box"' in body and "请补充卡口数量" in body
         assert '<details class="report-form" open' in body  # the form is open again
+        assert "您的报告已被退回" in body
+        # The league HQ that sent it back is told it waits for the banner, not asked to report.
+        issuer = self.client_for(self.league_commander).get(f"/directives/tasks/{self.left[0].pk}/")
+        seen = issuer.content.decode()
+        assert "报告已退回，等待重新上报" in seen and "请补充卡口数量" in seen
+        assert "您的报告已被退回" not in seen
         late = SimpleUploadedFile("late.jpg", b"x")
         response = self.client_for(self.colleague).post(
             f"/api/v1/directives/reports/{report_id}/attachments", {"files": [late]}

@@ -416,6 +416,11 @@ def duty_service_worker(request: HttpRequest, checkpoint_id: int) -> HttpRespons
 # --- rosters ----------------------------------------------------------------------------------
 
 
+def _to_week(checkpoint_id: int, start: date) -> HttpResponse:
+    """Back to a checkpoint's roster, at the week that starts on ``start``."""
+    return redirect(reverse("checkpoints:roster-week", args=[checkpoint_id]) + f"?start={start}")
+
+
 @login_required
 def roster_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     actor: Any = request.user
@@ -540,10 +545,7 @@ def shift_repeat(request: HttpRequest, shift_id: int) -> HttpResponse:
                 ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans))
                 % {"n": len(plans)},
             )
-            start = timezone.localdate(shift.starts_at).isoformat()
-            return redirect(
-                reverse("checkpoints:roster-week", args=[shift.checkpoint_id]) + f"?start={start}"
-            )
+            return _to_week(shift.checkpoint_id, timezone.localdate(shift.starts_at))
     return render(
         request,
         "checkpoints/shift_repeat.html",
@@ -581,10 +583,7 @@ def roster_copy_week(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
             request,
             ngettext("%(n)s shift added.", "%(n)s shifts added.", len(plans)) % {"n": len(plans)},
         )
-        following = (week_start + timedelta(days=7)).isoformat()
-        return redirect(
-            reverse("checkpoints:roster-week", args=[checkpoint.pk]) + f"?start={following}"
-        )
+        return _to_week(checkpoint.pk, week_start + timedelta(days=7))
     return render(
         request,
         "checkpoints/roster_copy.html",
@@ -644,10 +643,7 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
             raise Http404 from None
         if saved:
             messages.success(request, _("Shift changed."))
-            start = timezone.localdate(shift.starts_at).isoformat()
-            return redirect(
-                reverse("checkpoints:roster-week", args=[shift.checkpoint_id]) + f"?start={start}"
-            )
+            return _to_week(shift.checkpoint_id, timezone.localdate(shift.starts_at))
     return render(
         request,
         "checkpoints/shift_edit.html",
